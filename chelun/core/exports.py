@@ -1,0 +1,49 @@
+"""Excel export of any list: one helper so every list exports the same way (openpyxl, write-only mode)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
+
+
+def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Write (title, headers, rows) sheets to an xlsx file and return its bytes. Rows may be a generator."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for index, row in enumerate(rows):
+            if index >= MAX_EXPORT_ROWS:
+                break
+            sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(
+    basename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "数据"
+) -> HttpResponse:
+    """An attachment response named `<basename>-<date>.xlsx` (UTF-8 filename per RFC 6266)."""
+    content = build_workbook([(sheet, headers, rows)])
+    filename = f"{basename}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

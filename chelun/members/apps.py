@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "chelun.members"
+    label = "members"
+    verbose_name = "人员"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from chelun.members import models
+
+        # Ciphertext and hashes never go into the audit diff; reveals are logged as access entries instead.
+        secret = ["id_number_cipher", "id_number_hash", "phone_cipher", "phone_hash"]
+        auditlog.register(models.Person, exclude_fields=[*secret, "version", "updated_at"])
+        for profile in (
+            models.DriverProfile,
+            models.PartyMemberProfile,
+            models.ShipperProfile,
+            models.StationOperatorProfile,
+        ):
+            auditlog.register(profile)

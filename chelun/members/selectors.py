@@ -1,0 +1,61 @@
+"""Reads on people, always scoped to the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+
+from chelun.core.models import Region
+from chelun.members.access import person_scope_q
+from chelun.members.choices import ProfileType
+from chelun.members.models import Person
+from chelun.orgs.models import Organization
+from chelun.orgs.selectors import region_filter_q
+
+_PROFILE_RELATION = {
+    ProfileType.DRIVER: "driver_profile",
+    ProfileType.PARTY_MEMBER: "party_profile",
+    ProfileType.SHIPPER: "shipper_profile",
+    ProfileType.STATION_OPERATOR: "operator_profile",
+}
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    q: str = ""
+    region: Region | None = None
+    organization: Organization | None = None
+    profile_type: str = ""
+    party_status: str = ""
+
+
+def person_list(*, actor: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
+    f = filters or PersonFilter()
+    qs = Person.objects.filter(person_scope_q(actor)).select_related("org", "region", "driver_profile", "party_profile")
+    if f.q:
+        qs = qs.filter(name__icontains=f.q)
+    if f.region is not None:
+        qs = qs.filter(region_filter_q(f.region))
+    if f.organization is not None:
+        qs = qs.filter(org__path__startswith=f.organization.path)
+    if f.profile_type:
+        qs = qs.filter(**{f"{_PROFILE_RELATION[ProfileType(f.profile_type)]}__isnull": False})
+    if f.party_status:
+        qs = qs.filter(party_profile__status=f.party_status)
+    return qs.order_by("id")
+
+
+def person_profile_types(person: Person) -> list[str]:
+    """Which profiles a person has, in a fixed order (uses already-selected relations where present)."""
+    return [t.value for t, relation in _PROFILE_RELATION.items() if _has_relation(person, relation)]
+
+
+def _has_relation(person: Person, relation: str) -> bool:
+    try:
+        getattr(person, relation)
+    except ObjectDoesNotExist:
+        return False
+    return True

@@ -1,0 +1,105 @@
+"""The one scoping primitive: which subtrees an actor may act on, for which action.
+
+A role granted on an organisation covers its subtree. Every selector builds its queryset from a `*_scope_q`
+here; objects outside scope are reported as missing (404), never as forbidden, so ids do not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from chelun.core.errors import Forbidden, NotFound
+from chelun.orgs.choices import Role
+from chelun.orgs.models import Organization, RoleGrant, Rule
+
+_ALL_ROLES = frozenset(Role.values)
+_PEOPLE_READERS = frozenset({Role.ADMIN, Role.SECRETARY, Role.VIEWER, Role.SUPERVISOR, Role.AUDITOR})
+
+# action -> roles that grant it (within the subtree of the organisation they are granted on).
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "org.view": _ALL_ROLES,
+    "org.change": frozenset({Role.ADMIN}),
+    "rule.view": _ALL_ROLES,
+    "rule.change": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "person.view": _PEOPLE_READERS,
+    "person.change": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "person.reveal": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "audit.view": frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR}),
+    "role.manage": frozenset({Role.ADMIN}),
+}
+
+
+def scope_paths(actor: Any, action: str) -> list[str] | None:
+    """Paths of the subtrees where `actor` may do `action`; None means everywhere (superuser).
+
+    Cached on the actor object for the request, since one page asks several times.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    if actor.is_superuser:
+        return None
+    cache: dict[str, list[str]] = actor.__dict__.setdefault("_chelun_scope_cache", {})
+    if action not in cache:
+        roles = ROLE_ACTIONS[action]
+        paths = sorted(
+            set(
+                RoleGrant.objects.filter(user=actor, role__in=roles, organization__status="active").values_list(
+                    "organization__path", flat=True
+                )
+            )
+        )
+        # A path inside another granted path adds nothing.
+        cache[action] = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return cache[action]
+
+
+def path_scope_q(actor: Any, action: str, path_field: str) -> Q:
+    """Q restricting `path_field` (an Organization path, possibly across a relation) to the actor's subtrees."""
+    paths = scope_paths(actor, action)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def can(actor: Any, action: str, org: Organization) -> bool:
+    paths = scope_paths(actor, action)
+    return paths is None or any(org.path.startswith(p) for p in paths)
+
+
+def require(actor: Any, action: str, org: Organization) -> None:
+    """Raise Forbidden unless `actor` may do `action` on `org` (callers have already checked visibility)."""
+    if not can(actor, action, org):
+        raise Forbidden()
+
+
+def organization_scope_q(actor: Any, action: str = "org.view") -> Q:
+    return path_scope_q(actor, action, "path")
+
+
+def rule_scope_q(actor: Any, action: str = "rule.view") -> Q:
+    return path_scope_q(actor, action, "organization__path")
+
+
+def access_organization_by_id(*, actor: Any, organization_id: int, action: str = "org.view") -> Organization:
+    org = Organization.objects.filter(organization_scope_q(actor, "org.view"), pk=organization_id).first()
+    if org is None:
+        raise NotFound("组织不存在")
+    if action != "org.view":
+        require(actor, action, org)
+    return org
+
+
+def access_rule_by_id(*, actor: Any, rule_id: int, action: str = "rule.view") -> Rule:
+    rule = Rule.objects.select_related("organization").filter(rule_scope_q(actor), pk=rule_id).first()
+    if rule is None:
+        raise NotFound("制度不存在")
+    if action != "rule.view":
+        require(actor, action, rule.organization)
+    return rule

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "chelun.orgs"
+    label = "orgs"
+    verbose_name = "组织体系"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from chelun.orgs import models
+
+        auditlog.register(models.Organization, exclude_fields=["path", "depth", "version", "updated_at"])
+        auditlog.register(models.RoleGrant)
+        auditlog.register(models.Rule, exclude_fields=["version", "updated_at"])

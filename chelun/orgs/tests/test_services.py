@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+
+from chelun.core.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
+from chelun.orgs import services
+from chelun.orgs.choices import OrgKind, OrgSector
+from chelun.orgs.models import Organization
+from chelun.orgs.tests.factories import make_org
+
+
+def test_create_sets_materialised_path_and_depth(tree):
+    assert tree.wuhou_branch.path == f"/{tree.province.pk}/{tree.chengdu.pk}/{tree.wuhou.pk}/{tree.wuhou_branch.pk}/"
+    assert tree.wuhou_branch.depth == 3
+
+
+def test_county_admin_cannot_create_under_sibling_county(tree):
+    before = Organization.objects.count()
+    with pytest.raises(Forbidden):
+        services.organization_create(
+            actor=tree.wuhou_admin,
+            parent=tree.jinjiang,
+            name="越权支部",
+            kind=OrgKind.BRANCH,
+            sector=OrgSector.COMPANY,
+            region=tree.jinjiang.region,
+            founded_on=dt.date(2024, 1, 1),
+        )
+    assert Organization.objects.count() == before
+
+
+def test_temporary_branch_needs_project_and_end_date(tree):
+    with pytest.raises(ValidationFailed) as err:
+        make_org(parent=tree.wuhou, name="临时支部", region_code="510107", kind=OrgKind.TEMPORARY_BRANCH)
+    assert set(err.value.extra["fields"]) == {"project_name", "ends_on"}
+    assert not Organization.objects.filter(name="临时支部").exists()
+
+
+def test_move_subtree_rewrites_descendant_paths(tree):
+    services.organization_move(actor=tree.province_admin, organization=tree.wuhou, new_parent=tree.mianyang)
+    tree.wuhou_branch.refresh_from_db()
+    assert tree.wuhou_branch.path == f"/{tree.province.pk}/{tree.mianyang.pk}/{tree.wuhou.pk}/{tree.wuhou_branch.pk}/"
+    assert tree.wuhou_branch.depth == 3
+    assert Organization.objects.get(pk=tree.wuhou.pk).parent_id == tree.mianyang.pk
+
+
+def test_move_into_own_subtree_is_rejected_and_changes_nothing(tree):
+    with pytest.raises(ApplicationError) as err:
+        services.organization_move(actor=tree.province_admin, organization=tree.chengdu, new_parent=tree.wuhou)
+    assert err.value.code == "tree_cycle"
+    tree.chengdu.refresh_from_db()
+    assert tree.chengdu.parent_id == tree.province.pk
+
+
+def test_stale_update_is_refused(tree):
+    org = tree.wuhou
+    services.organization_update(actor=tree.province_admin, organization=org, expected_version=1, name="武侯区新名")
+    with pytest.raises(Conflict):
+        services.organization_update(actor=tree.province_admin, organization=org, expected_version=1, name="旧表单")
+    org.refresh_from_db()
+    assert (org.name, org.version) == ("武侯区新名", 2)

@@ -1,0 +1,631 @@
+"""Near-me and along-route search for 暖心之家 stations (pure: no Django).
+
+Inputs are WGS-84 ``(lon, lat)`` in degrees; convert GCJ-02 from Amap/Tencent before calling.
+
+Geometry is done on a sphere in 3-D Earth-centred (ECEF) coordinates, in kilometres:
+
+* Why not a local equirectangular projection: one reference latitude is not good to 0.5 % even
+  inside Sichuan (cos 26° vs cos 34° differ by 8 %), and a national station set or a 1,500 km route
+  spans far more. UTM 48N (EPSG:32648) would need pyproj and still distorts outside its zone.
+* ECEF chord length is a monotone function of great-circle distance everywhere, so one KD-tree
+  serves the whole country, and within a 10 km corridor chord and arc differ by < 1 mm.
+* Point-to-segment maths needs only +, -, *, / and sqrt, which IEEE rounds exactly; the fast path
+  and the baseline therefore produce bit-identical numbers and can be compared for equality.
+
+The fast path (:func:`along_route`) samples the route every ``_SAMPLE_STEP_KM`` into a KD-tree
+once (:meth:`Route.build`), finds (station, segment) candidate pairs with one tree-vs-tree query per
+site class, and runs the exact projection only on those pairs, vectorised. The baseline
+(:func:`along_route_baseline`) measures every station against every segment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "Route",
+    "RouteHit",
+    "RouteInputError",
+    "RouteLocation",
+    "SiteClass",
+    "StationIndex",
+    "StationPoint",
+    "along_route",
+    "along_route_baseline",
+    "locate",
+    "nearby",
+    "nearby_baseline",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+SiteClass = Literal["expressway", "offroad"]
+
+# Same constant as chelun.core.geo, so distances agree across the project.
+EARTH_RADIUS_KM = 6371.0
+
+# Segment shorter than this (1 mm) have no usable direction: skipped, never matched.
+_MIN_SEGMENT_KM = 1e-6
+# Route samples for the candidate search; every point of the route lies within half a step
+# of a sample. 0.5 km keeps expressway candidate balls small (0.25 + 0.3 km) on dense routes.
+_SAMPLE_STEP_KM = 0.5
+# Pad KD-tree radii far beyond float error (~1e-12 km on 6,371 km coordinates) so no exact
+# candidate is lost to rounding in the tree's own distance arithmetic.
+_RADIUS_SLACK_KM = 1e-6
+# Two projections closer than 1 µm are a tie; the earlier one along the route wins. Without a
+# tolerance, a station nearest a shared vertex would flip between the two segments on 1 ulp.
+_TIE_KM = 1e-9
+# Carriageway rule: the half's heading must be within ±60° of the route heading (dot >= cos 60°).
+_CARRIAGEWAY_MIN_DOT = 0.5
+
+
+class RouteInputError(ValueError):
+    """Bad route or position input; ``message`` is shown to the user (Chinese), ``code`` is stable."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class StationPoint:
+    """A station as the search sees it.
+
+    An expressway service area is two stations, one per half (南区/北区); ``bearing_deg`` is the
+    heading of the carriageway that half serves (0 = north, clockwise), ``None`` when it serves both.
+    ``linked_halves`` means an underpass joins the halves, so either direction may use it.
+    """
+
+    id: int
+    lon: float
+    lat: float
+    site_class: SiteClass
+    bearing_deg: float | None = None
+    linked_halves: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RouteHit:
+    """One station along the route, measured from the driver's projected position."""
+
+    station_id: int
+    km_ahead: float
+    seconds_ahead: float
+    offset_m: float
+    detour_km: float
+    detour_minutes: float
+    segment: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLocation:
+    """A point projected onto a route: distance and time from the route start."""
+
+    km: float
+    seconds: float
+    offset_m: float
+    segment: int
+    fraction: float
+
+
+def _ecef(lon_deg: npt.ArrayLike, lat_deg: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Spherical Earth-centred coordinates in km."""
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    cos_lat = np.cos(lat)
+    return (
+        EARTH_RADIUS_KM * cos_lat * np.cos(lon),
+        EARTH_RADIUS_KM * cos_lat * np.sin(lon),
+        EARTH_RADIUS_KM * np.sin(lat),
+    )
+
+
+def _chord_to_arc_km(chord_km: float) -> float:
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, chord_km / (2.0 * EARTH_RADIUS_KM)))
+
+
+def _arc_to_chord_km(arc_km: float) -> float:
+    half_angle = min(arc_km / (2.0 * EARTH_RADIUS_KM), math.pi / 2)
+    return 2.0 * EARTH_RADIUS_KM * math.sin(half_angle)
+
+
+def _check_point(lon: float, lat: float) -> None:
+    try:
+        ok = math.isfinite(lon) and math.isfinite(lat) and -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
+    except TypeError:
+        ok = False
+    if not ok:
+        raise RouteInputError("位置坐标无效，请提供有效的经纬度（WGS-84）", "position_invalid")
+
+
+# --------------------------------------------------------------------------
+# Station index
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class StationIndex:
+    """Stations as arrays plus KD-trees; build once, share across queries (read-only)."""
+
+    ids: npt.NDArray[np.int64]
+    lon: FloatArray
+    lat: FloatArray
+    x: FloatArray
+    y: FloatArray
+    z: FloatArray
+    is_expressway: BoolArray
+    # True for expressway halves that must match the route heading (bearing set, halves not linked).
+    checks_bearing: BoolArray
+    bearing_east: FloatArray
+    bearing_north: FloatArray
+    tree: cKDTree
+    expressway_rows: IntArray
+    expressway_tree: cKDTree
+    offroad_rows: IntArray
+    offroad_tree: cKDTree
+
+    @classmethod
+    def build(cls, stations: Sequence[StationPoint]) -> StationIndex:
+        """Validate the stations and precompute coordinates and trees. Raises ValueError."""
+        seen: set[int] = set()
+        for s in stations:
+            if s.id in seen:
+                raise ValueError(f"duplicate station id {s.id}")
+            seen.add(s.id)
+            if not (math.isfinite(s.lon) and math.isfinite(s.lat)) or abs(s.lon) > 180 or abs(s.lat) > 90:
+                raise ValueError(f"station {s.id}: invalid coordinates ({s.lon}, {s.lat})")
+            if s.site_class not in ("expressway", "offroad"):
+                raise ValueError(f"station {s.id}: unknown site_class {s.site_class!r}")
+            if s.bearing_deg is not None and not math.isfinite(s.bearing_deg):
+                raise ValueError(f"station {s.id}: bearing_deg must be finite or None")
+
+        n = len(stations)
+        lon = np.array([s.lon for s in stations], dtype=np.float64)
+        lat = np.array([s.lat for s in stations], dtype=np.float64)
+        x, y, z = _ecef(lon, lat)
+        is_expressway = np.array([s.site_class == "expressway" for s in stations], dtype=np.bool_)
+        checks_bearing = np.array(
+            [s.site_class == "expressway" and s.bearing_deg is not None and not s.linked_halves for s in stations],
+            dtype=np.bool_,
+        )
+        bearing = np.radians(np.array([s.bearing_deg or 0.0 for s in stations], dtype=np.float64))
+        xyz = np.column_stack([x, y, z]) if n else np.empty((0, 3))
+        expressway_rows = np.flatnonzero(is_expressway)
+        offroad_rows = np.flatnonzero(~is_expressway)
+        return cls(
+            ids=np.array([s.id for s in stations], dtype=np.int64),
+            lon=lon,
+            lat=lat,
+            x=x,
+            y=y,
+            z=z,
+            is_expressway=is_expressway,
+            checks_bearing=checks_bearing,
+            bearing_east=np.sin(bearing),
+            bearing_north=np.cos(bearing),
+            tree=cKDTree(xyz),
+            expressway_rows=expressway_rows,
+            expressway_tree=cKDTree(xyz[expressway_rows]),
+            offroad_rows=offroad_rows,
+            offroad_tree=cKDTree(xyz[offroad_rows]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _check_radius(radius_km: float, limit: int | None) -> None:
+    if not (isinstance(radius_km, int | float) and math.isfinite(radius_km) and radius_km >= 0):
+        raise RouteInputError("搜索半径必须是非负的有限数值（公里）", "radius_invalid")
+    if limit is not None and limit < 0:
+        raise RouteInputError("结果数量上限不能为负数", "limit_invalid")
+
+
+def _sorted_pairs(ids: npt.NDArray[np.int64], dist_km: FloatArray, limit: int | None) -> list[tuple[int, float]]:
+    order = np.lexsort((ids, dist_km))  # distance first, id breaks ties
+    if limit is not None:
+        order = order[:limit]
+    return [(int(i), float(d)) for i, d in zip(ids[order], dist_km[order], strict=True)]
+
+
+def nearby(
+    index: StationIndex, lon: float, lat: float, radius_km: float, limit: int | None = None
+) -> list[tuple[int, float]]:
+    """Stations within ``radius_km`` great-circle km of a point, as (id, km) by distance then id."""
+    _check_point(lon, lat)
+    _check_radius(radius_km, limit)
+    if not len(index):
+        return []
+    px, py, pz = (float(c) for c in _ecef(lon, lat))
+    chord_r = _arc_to_chord_km(radius_km)
+    rows = np.asarray(index.tree.query_ball_point((px, py, pz), chord_r + _RADIUS_SLACK_KM), dtype=np.intp)
+    dx = index.x[rows] - px
+    dy = index.y[rows] - py
+    dz = index.z[rows] - pz
+    # Haversine via the chord: sin(θ/2) = chord / 2R, so no per-station trig is needed.
+    half = np.minimum(np.sqrt(dx * dx + dy * dy + dz * dz) / (2.0 * EARTH_RADIUS_KM), 1.0)
+    dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(half)
+    keep = dist <= radius_km
+    return _sorted_pairs(index.ids[rows[keep]], dist[keep], limit)
+
+
+def nearby_baseline(
+    index: StationIndex, lon: float, lat: float, radius_km: float, limit: int | None = None
+) -> list[tuple[int, float]]:
+    """Brute force :func:`nearby`: textbook haversine to every station, then filter and sort."""
+    _check_point(lon, lat)
+    _check_radius(radius_km, limit)
+    lat0 = math.radians(lat)
+    lat_r = np.radians(index.lat)
+    a = np.sin((lat_r - lat0) / 2) ** 2 + np.cos(lat_r) * math.cos(lat0) * np.sin(np.radians(index.lon - lon) / 2) ** 2
+    dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    keep = dist <= radius_km
+    return _sorted_pairs(index.ids[keep], dist[keep], limit)
+
+
+# --------------------------------------------------------------------------
+# Route
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """A driving route (polyline) with per-vertex cumulative km and seconds; build once per route.
+
+    Segment ``i`` joins vertex ``i`` to ``i + 1`` of the input, so segment numbers match the caller's
+    polyline even when it repeats a point (such zero-length segments are never matched).
+    """
+
+    lon: FloatArray
+    lat: FloatArray
+    cum_km: FloatArray
+    cum_seconds: FloatArray
+    # Per segment: start point, direction vector, 1/|d|², usable flag (ECEF km).
+    ax: FloatArray
+    ay: FloatArray
+    az: FloatArray
+    dx: FloatArray
+    dy: FloatArray
+    dz: FloatArray
+    inv_len2: FloatArray
+    usable: BoolArray
+    seg_km: FloatArray
+    seg_seconds: FloatArray
+    bearing_deg: FloatArray
+    bearing_east: FloatArray
+    bearing_north: FloatArray
+    # Candidate search: points on the segments, the segment each belongs to, and the radius to add
+    # to a corridor so that every segment within the corridor has a sample inside the ball.
+    sample_segment: IntArray
+    sample_tree: cKDTree
+    sample_margin_km: float
+
+    @property
+    def length_km(self) -> float:
+        return float(self.cum_km[-1])
+
+    @property
+    def segment_count(self) -> int:
+        return len(self.seg_km)
+
+    @classmethod
+    def build(
+        cls,
+        points: Sequence[tuple[float, float]],
+        cumulative_seconds: Sequence[float] | None = None,
+        avg_speed_kmh: float = 70.0,
+    ) -> Route:
+        """Validate a (lon, lat) polyline and precompute segments, distances, times and the sample tree.
+
+        Without ``cumulative_seconds`` times follow from ``avg_speed_kmh``. Raises RouteInputError.
+        """
+        if not (math.isfinite(avg_speed_kmh) and avg_speed_kmh > 0):
+            raise ValueError("avg_speed_kmh must be positive")
+        try:
+            coords = np.asarray(points, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise RouteInputError("路线格式不正确，应为 [经度, 纬度] 点列表", "route_malformed") from exc
+        if coords.ndim != 2 or coords.shape[1] != 2:
+            if coords.size == 0:
+                raise RouteInputError("路线至少需要两个不同的点", "route_too_short")
+            raise RouteInputError("路线格式不正确，应为 [经度, 纬度] 点列表", "route_malformed")
+        if not np.isfinite(coords).all():
+            raise RouteInputError("路线坐标包含无效数值", "route_not_finite")
+        lon = np.ascontiguousarray(coords[:, 0])
+        lat = np.ascontiguousarray(coords[:, 1])
+        if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
+            raise RouteInputError("路线坐标超出经纬度范围", "route_out_of_range")
+
+        x, y, z = _ecef(lon, lat)
+        dx, dy, dz = np.diff(x), np.diff(y), np.diff(z)
+        chord = np.sqrt(dx * dx + dy * dy + dz * dz)
+        usable = chord >= _MIN_SEGMENT_KM
+        if not usable.any():
+            raise RouteInputError("路线至少需要两个不同的点", "route_too_short")
+        inv_len2 = np.where(usable, 1.0 / np.where(usable, chord * chord, 1.0), 0.0)
+        seg_km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / (2.0 * EARTH_RADIUS_KM), 1.0))
+        cum_km = np.concatenate([[0.0], np.cumsum(seg_km)])
+
+        if cumulative_seconds is None:
+            cum_s = cum_km / avg_speed_kmh * 3600.0
+        else:
+            try:
+                cum_s = np.asarray(cumulative_seconds, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise RouteInputError("累计时间必须是数值列表", "route_times_invalid") from exc
+            if cum_s.shape != lon.shape:
+                raise RouteInputError("累计时间的数量必须与路线点数量一致", "route_times_mismatch")
+            if not np.isfinite(cum_s).all() or (np.diff(cum_s) < 0).any():
+                raise RouteInputError("累计时间必须是有限且不递减的数值", "route_times_invalid")
+
+        # Initial great-circle bearing of each segment; short segments make start/end bearings equal.
+        lat1, lat2 = np.radians(lat[:-1]), np.radians(lat[1:])
+        dlon = np.radians(lon[1:] - lon[:-1])
+        b_east = np.sin(dlon) * np.cos(lat2)
+        b_north = np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(dlon)
+        norm = np.hypot(b_east, b_north)
+        norm = np.where(norm > 0, norm, 1.0)
+
+        # Samples at fractions (j + 0.5) / k of each usable segment, k = ceil(chord / step).
+        per_seg = np.where(usable, np.ceil(chord / _SAMPLE_STEP_KM), 0).astype(np.intp)
+        sample_segment = np.repeat(np.arange(len(chord), dtype=np.intp), per_seg)
+        first = np.repeat(np.cumsum(per_seg) - per_seg, per_seg)
+        frac = (np.arange(len(sample_segment)) - first + 0.5) / per_seg[sample_segment]
+        samples = np.column_stack(
+            [
+                x[:-1][sample_segment] + frac * dx[sample_segment],
+                y[:-1][sample_segment] + frac * dy[sample_segment],
+                z[:-1][sample_segment] + frac * dz[sample_segment],
+            ]
+        )
+        # A chord sags below the sphere by R - sqrt(R² - (L/2)²); offsets are measured on the sphere.
+        half_chord = float(chord[usable].max()) / 2.0
+        max_sag = EARTH_RADIUS_KM - math.sqrt(EARTH_RADIUS_KM**2 - min(half_chord, EARTH_RADIUS_KM) ** 2)
+
+        return cls(
+            lon=lon,
+            lat=lat,
+            cum_km=cum_km,
+            cum_seconds=cum_s,
+            ax=x[:-1].copy(),
+            ay=y[:-1].copy(),
+            az=z[:-1].copy(),
+            dx=dx,
+            dy=dy,
+            dz=dz,
+            inv_len2=inv_len2,
+            usable=usable,
+            seg_km=seg_km,
+            seg_seconds=np.diff(cum_s),
+            bearing_deg=np.degrees(np.arctan2(b_east, b_north)) % 360.0,
+            bearing_east=b_east / norm,
+            bearing_north=b_north / norm,
+            sample_segment=sample_segment,
+            sample_tree=cKDTree(samples),
+            sample_margin_km=_SAMPLE_STEP_KM / 2.0 + max_sag,
+        )
+
+
+def _project(
+    px: FloatArray | float,
+    py: FloatArray | float,
+    pz: FloatArray | float,
+    route: Route,
+    seg: IntArray | slice,
+) -> tuple[FloatArray, FloatArray]:
+    """Clamped fraction along each segment and distance (km) from the point to it.
+
+    Elementwise +, -, *, /, sqrt only (no reductions), so a point gets bit-identical results
+    whether it is processed alone or in a batch.
+    """
+    ax, ay, az = route.ax[seg], route.ay[seg], route.az[seg]
+    dx, dy, dz = route.dx[seg], route.dy[seg], route.dz[seg]
+    wx, wy, wz = px - ax, py - ay, pz - az
+    t = np.minimum(np.maximum((wx * dx + wy * dy + wz * dz) * route.inv_len2[seg], 0.0), 1.0)
+    cx, cy, cz = ax + t * dx, ay + t * dy, az + t * dz
+    # Lift the closest chord point back onto the sphere, so a long segment's sag is not an offset.
+    lift = EARTH_RADIUS_KM / np.sqrt(cx * cx + cy * cy + cz * cz)
+    ex, ey, ez = px - cx * lift, py - cy * lift, pz - cz * lift
+    return t, np.sqrt(ex * ex + ey * ey + ez * ez)
+
+
+def _nearest_segment(offsets: FloatArray) -> int:
+    """Index of the closest segment; near-ties go to the earliest along the route."""
+    return int(np.flatnonzero(offsets <= offsets.min() + _TIE_KM)[0])
+
+
+def locate(route: Route, lon: float, lat: float) -> RouteLocation:
+    """Project a point onto the route (closest segment, earliest on ties). Raises RouteInputError."""
+    _check_point(lon, lat)
+    px, py, pz = (float(c) for c in _ecef(lon, lat))
+    t, off = _project(px, py, pz, route, slice(None))
+    off = np.where(route.usable, off, np.inf)
+    seg = _nearest_segment(off)
+    frac = float(t[seg])
+    return RouteLocation(
+        km=float(route.cum_km[seg] + frac * route.seg_km[seg]),
+        seconds=float(route.cum_seconds[seg] + frac * route.seg_seconds[seg]),
+        offset_m=float(off[seg]) * 1000.0,
+        segment=seg,
+        fraction=frac,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    expressway_km: float
+    offroad_km: float
+    min_seconds: float
+    max_seconds: float
+    detour_speed_kmh: float
+
+
+def _rules(
+    expressway_corridor_m: float,
+    offroad_corridor_m: float,
+    min_seconds_ahead: float | None,
+    max_seconds_ahead: float | None,
+    detour_speed_kmh: float,
+) -> _Rules:
+    for name, value in (
+        ("expressway_corridor_m", expressway_corridor_m),
+        ("offroad_corridor_m", offroad_corridor_m),
+    ):
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a non-negative number")
+    if not (math.isfinite(detour_speed_kmh) and detour_speed_kmh > 0):
+        raise ValueError("detour_speed_kmh must be positive")
+    return _Rules(
+        expressway_km=expressway_corridor_m / 1000.0,
+        offroad_km=offroad_corridor_m / 1000.0,
+        min_seconds=-math.inf if min_seconds_ahead is None else float(min_seconds_ahead),
+        max_seconds=math.inf if max_seconds_ahead is None else float(max_seconds_ahead),
+        detour_speed_kmh=float(detour_speed_kmh),
+    )
+
+
+def _driver(route: Route, position: tuple[float, float] | None) -> tuple[float, float]:
+    if position is None:
+        return 0.0, float(route.cum_seconds[0])
+    here = locate(route, position[0], position[1])
+    return here.km, here.seconds
+
+
+def _candidate_pairs(tree: cKDTree, rows: IntArray, route: Route, corridor_km: float) -> tuple[IntArray, IntArray]:
+    """(station row, segment) pairs that may lie within the corridor: a superset of the true ones."""
+    if not len(rows):
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty
+    radius = corridor_km + route.sample_margin_km + _RADIUS_SLACK_KM
+    pairs = tree.sparse_distance_matrix(route.sample_tree, radius, output_type="ndarray")
+    return rows[pairs["i"]], route.sample_segment[pairs["j"]]
+
+
+def along_route(
+    index: StationIndex,
+    route: Route,
+    *,
+    position: tuple[float, float] | None = None,
+    expressway_corridor_m: float = 300.0,
+    offroad_corridor_m: float = 5000.0,
+    min_seconds_ahead: float | None = None,
+    max_seconds_ahead: float | None = None,
+    detour_speed_kmh: float = 40.0,
+) -> list[RouteHit]:
+    """Stations ahead of the driver within the corridors, ordered by km ahead then id.
+
+    Each station is projected onto its closest route segment (ties: earliest). Expressway halves need
+    ``offset <= expressway_corridor_m`` and a matching carriageway (±60°) unless linked or
+    direction-agnostic; off-road sites need ``offset <= offroad_corridor_m``. Stations projecting
+    behind the driver's projected ``position`` (route start when None) and those outside
+    ``[min_seconds_ahead, max_seconds_ahead]`` are dropped. Detour is an estimate: 2 × offset at
+    ``detour_speed_kmh`` for off-road sites, 0 for service areas (they sit on the carriageway).
+    """
+    rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
+    driver_km, driver_s = _driver(route, position)
+
+    e_rows, e_segs = _candidate_pairs(index.expressway_tree, index.expressway_rows, route, rules.expressway_km)
+    o_rows, o_segs = _candidate_pairs(index.offroad_tree, index.offroad_rows, route, rules.offroad_km)
+    # Several samples of one segment can hit the same station: dedupe on a (row, segment) key,
+    # which also sorts pairs by row and then by segment for the grouping below.
+    n_seg = route.segment_count
+    keys = np.unique(np.concatenate([e_rows * n_seg + e_segs, o_rows * n_seg + o_segs]))
+    if not len(keys):
+        return []
+    rows, segs = keys // n_seg, keys % n_seg
+
+    t, off = _project(index.x[rows], index.y[rows], index.z[rows], route, segs)
+    # Per station: minimum offset, then the first (= earliest) segment within _TIE_KM of it.
+    starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+    counts = np.diff(np.append(starts, len(rows)))
+    near = np.flatnonzero(off <= np.repeat(np.minimum.reduceat(off, starts), counts) + _TIE_KM)
+    near_rows = rows[near]
+    best = near[np.concatenate([[True], near_rows[1:] != near_rows[:-1]])]
+    rows, segs, t, off = rows[best], segs[best], t[best], off[best]
+
+    is_expressway = index.is_expressway[rows]
+    keep = off <= np.where(is_expressway, rules.expressway_km, rules.offroad_km)
+    dot = index.bearing_east[rows] * route.bearing_east[segs] + index.bearing_north[rows] * route.bearing_north[segs]
+    keep &= ~index.checks_bearing[rows] | (dot >= _CARRIAGEWAY_MIN_DOT)
+    km_ahead = route.cum_km[segs] + t * route.seg_km[segs] - driver_km
+    seconds_ahead = route.cum_seconds[segs] + t * route.seg_seconds[segs] - driver_s
+    keep &= km_ahead >= 0.0
+    keep &= (seconds_ahead >= rules.min_seconds) & (seconds_ahead <= rules.max_seconds)
+
+    rows, segs, off = rows[keep], segs[keep], off[keep]
+    km_ahead, seconds_ahead, is_expressway = km_ahead[keep], seconds_ahead[keep], is_expressway[keep]
+    ids = index.ids[rows]
+    detour_km = np.where(is_expressway, 0.0, 2.0 * off)
+    detour_minutes = detour_km / rules.detour_speed_kmh * 60.0
+    offset_m = off * 1000.0
+    return [
+        RouteHit(
+            station_id=int(ids[i]),
+            km_ahead=float(km_ahead[i]),
+            seconds_ahead=float(seconds_ahead[i]),
+            offset_m=float(offset_m[i]),
+            detour_km=float(detour_km[i]),
+            detour_minutes=float(detour_minutes[i]),
+            segment=int(segs[i]),
+        )
+        for i in np.lexsort((ids, km_ahead))
+    ]
+
+
+def along_route_baseline(
+    index: StationIndex,
+    route: Route,
+    *,
+    position: tuple[float, float] | None = None,
+    expressway_corridor_m: float = 300.0,
+    offroad_corridor_m: float = 5000.0,
+    min_seconds_ahead: float | None = None,
+    max_seconds_ahead: float | None = None,
+    detour_speed_kmh: float = 40.0,
+) -> list[RouteHit]:
+    """Reference for :func:`along_route`: every station against every segment, rules in plain Python."""
+    rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
+    driver_km, driver_s = _driver(route, position)
+    hits: list[RouteHit] = []
+    for row in range(len(index)):
+        t_all, off_all = _project(index.x[row], index.y[row], index.z[row], route, slice(None))
+        off_all = np.where(route.usable, off_all, np.inf)
+        seg = _nearest_segment(off_all)
+        t, off = float(t_all[seg]), float(off_all[seg])
+        expressway = bool(index.is_expressway[row])
+        if off > (rules.expressway_km if expressway else rules.offroad_km):
+            continue
+        if index.checks_bearing[row]:
+            dot = float(
+                index.bearing_east[row] * route.bearing_east[seg] + index.bearing_north[row] * route.bearing_north[seg]
+            )
+            if dot < _CARRIAGEWAY_MIN_DOT:
+                continue
+        km_ahead = float(route.cum_km[seg] + t * route.seg_km[seg] - driver_km)
+        seconds_ahead = float(route.cum_seconds[seg] + t * route.seg_seconds[seg] - driver_s)
+        if km_ahead < 0.0 or not rules.min_seconds <= seconds_ahead <= rules.max_seconds:
+            continue
+        detour_km = 0.0 if expressway else 2.0 * off
+        hits.append(
+            RouteHit(
+                station_id=int(index.ids[row]),
+                km_ahead=km_ahead,
+                seconds_ahead=seconds_ahead,
+                offset_m=off * 1000.0,
+                detour_km=detour_km,
+                detour_minutes=detour_km / rules.detour_speed_kmh * 60.0,
+                segment=seg,
+            )
+        )
+    hits.sort(key=lambda h: (h.km_ahead, h.station_id))
+    return hits
