@@ -1,13 +1,6 @@
-"""Test settings: DEBUG-style dev keys, huey immediate, files under a temp folder."""
+"""Fixtures shared by every app's tests (settings: config/test_settings.py)."""
 
-import os
-import tempfile
-
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("HUEY_IMMEDIATE", "1")
-os.environ.setdefault("CHELUN_VAR_DIR", tempfile.mkdtemp(prefix="chelun-test-"))
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

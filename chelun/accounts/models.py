@@ -12,7 +12,7 @@ class User(AbstractUser):
         "members.Person", verbose_name="人员", on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = "用户"
         verbose_name_plural = "用户"
 

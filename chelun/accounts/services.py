@@ -100,3 +100,9 @@ def api_token_authenticate(key: str) -> Any:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def otp_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete codes past their expiry (they are useless, and even hashes of phones should not pile up)."""
+    deleted, _ = OneTimeCode.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted

@@ -63,7 +63,8 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     dphi = phi2 - phi1
     dlmb = math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    # Rounding can push ``a`` a hair above 1 near antipodes; asin would then raise.
+    # Near antipodes rounding can leave ``a`` an ulp or two above 1; clamp so
+    # sqrt/asin can never leave their domain whatever the inputs.
     a = min(1.0, max(0.0, a))
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 

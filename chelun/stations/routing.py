@@ -225,7 +225,11 @@ class StationIndex:
 
 
 def _check_radius(radius_km: float, limit: int | None) -> None:
-    if not (isinstance(radius_km, int | float) and math.isfinite(radius_km) and radius_km >= 0):
+    try:
+        ok = math.isfinite(radius_km) and radius_km >= 0
+    except TypeError:
+        ok = False
+    if not ok:
         raise RouteInputError("搜索半径必须是非负的有限数值（公里）", "radius_invalid")
     if limit is not None and limit < 0:
         raise RouteInputError("结果数量上限不能为负数", "limit_invalid")
@@ -290,14 +294,26 @@ class Route:
     lat: FloatArray
     cum_km: FloatArray
     cum_seconds: FloatArray
-    # Per segment: start point, direction vector, 1/|d|², usable flag (ECEF km).
+    # Per segment (ECEF km): start a, end b, b - a, unit normal n of the great circle through a and
+    # b, unit tangents u = n × â (at a, towards b) and v = b̂ × n (at b, back towards a).
     ax: FloatArray
     ay: FloatArray
     az: FloatArray
+    bx: FloatArray
+    by: FloatArray
+    bz: FloatArray
     dx: FloatArray
     dy: FloatArray
     dz: FloatArray
-    inv_len2: FloatArray
+    nx: FloatArray
+    ny: FloatArray
+    nz: FloatArray
+    ux: FloatArray
+    uy: FloatArray
+    uz: FloatArray
+    vx: FloatArray
+    vy: FloatArray
+    vz: FloatArray
     usable: BoolArray
     seg_km: FloatArray
     seg_seconds: FloatArray
@@ -352,7 +368,22 @@ class Route:
         usable = chord >= _MIN_SEGMENT_KM
         if not usable.any():
             raise RouteInputError("路线至少需要两个不同的点", "route_too_short")
-        inv_len2 = np.where(usable, 1.0 / np.where(usable, chord * chord, 1.0), 0.0)
+        ax, ay, az = x[:-1], y[:-1], z[:-1]
+        bx, by, bz = x[1:], y[1:], z[1:]
+        # a × d rather than a × b: same normal, without cancelling two nearly parallel 6,371 km vectors.
+        cx, cy, cz = ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx
+        inv_norm = np.where(usable, 1.0 / np.where(usable, np.sqrt(cx * cx + cy * cy + cz * cz), 1.0), 0.0)
+        nx, ny, nz = cx * inv_norm, cy * inv_norm, cz * inv_norm
+        ux, uy, uz = (
+            (ny * az - nz * ay) / EARTH_RADIUS_KM,
+            (nz * ax - nx * az) / EARTH_RADIUS_KM,
+            (nx * ay - ny * ax) / EARTH_RADIUS_KM,
+        )
+        vx, vy, vz = (
+            (by * nz - bz * ny) / EARTH_RADIUS_KM,
+            (bz * nx - bx * nz) / EARTH_RADIUS_KM,
+            (bx * ny - by * nx) / EARTH_RADIUS_KM,
+        )
         seg_km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / (2.0 * EARTH_RADIUS_KM), 1.0))
         cum_km = np.concatenate([[0.0], np.cumsum(seg_km)])
 
@@ -397,13 +428,24 @@ class Route:
             lat=lat,
             cum_km=cum_km,
             cum_seconds=cum_s,
-            ax=x[:-1].copy(),
-            ay=y[:-1].copy(),
-            az=z[:-1].copy(),
+            ax=ax.copy(),
+            ay=ay.copy(),
+            az=az.copy(),
+            bx=bx.copy(),
+            by=by.copy(),
+            bz=bz.copy(),
             dx=dx,
             dy=dy,
             dz=dz,
-            inv_len2=inv_len2,
+            nx=nx,
+            ny=ny,
+            nz=nz,
+            ux=ux,
+            uy=uy,
+            uz=uz,
+            vx=vx,
+            vy=vy,
+            vz=vz,
             usable=usable,
             seg_km=seg_km,
             seg_seconds=np.diff(cum_s),
@@ -423,20 +465,36 @@ def _project(
     route: Route,
     seg: IntArray | slice,
 ) -> tuple[FloatArray, FloatArray]:
-    """Clamped fraction along each segment and distance (km) from the point to it.
+    """Closest point of each segment's great-circle arc: (offset chord km, chord km from the start).
 
-    Elementwise +, -, *, /, sqrt only (no reductions), so a point gets bit-identical results
-    whether it is processed alone or in a batch.
+    Elementwise +, -, *, /, sqrt only (no reductions, no trig), so a point gets bit-identical
+    results whether it is processed alone or in a batch, on any CPU.
     """
     ax, ay, az = route.ax[seg], route.ay[seg], route.az[seg]
-    dx, dy, dz = route.dx[seg], route.dy[seg], route.dz[seg]
+    nx, ny, nz = route.nx[seg], route.ny[seg], route.nz[seg]
     wx, wy, wz = px - ax, py - ay, pz - az
-    t = np.minimum(np.maximum((wx * dx + wy * dy + wz * dz) * route.inv_len2[seg], 0.0), 1.0)
-    cx, cy, cz = ax + t * dx, ay + t * dy, az + t * dz
-    # Lift the closest chord point back onto the sphere, so a long segment's sag is not an offset.
-    lift = EARTH_RADIUS_KM / np.sqrt(cx * cx + cy * cy + cz * cz)
-    ex, ey, ez = px - cx * lift, py - cy * lift, pz - cz * lift
-    return t, np.sqrt(ex * ex + ey * ey + ez * ez)
+    # Foot on the great circle: drop the normal component and push back onto the sphere. Unlike
+    # projecting onto the straight chord, this is the true cross-track foot at any segment length.
+    h = wx * nx + wy * ny + wz * nz
+    fx, fy, fz = px - h * nx, py - h * ny, pz - h * nz
+    lift = EARTH_RADIUS_KM / np.maximum(np.sqrt(fx * fx + fy * fy + fz * fz), 1e-12)
+    fx, fy, fz = fx * lift, fy * lift, fz * lift
+    # A foot before the start or past the end of the arc: that end is the closest point.
+    before = wx * route.ux[seg] + wy * route.uy[seg] + wz * route.uz[seg] < 0.0
+    rx, ry, rz = px - route.bx[seg], py - route.by[seg], pz - route.bz[seg]
+    after = rx * route.vx[seg] + ry * route.vy[seg] + rz * route.vz[seg] < 0.0
+    fx = np.where(before, ax, np.where(after, route.bx[seg], fx))
+    fy = np.where(before, ay, np.where(after, route.by[seg], fy))
+    fz = np.where(before, az, np.where(after, route.bz[seg], fz))
+    ex, ey, ez = px - fx, py - fy, pz - fz
+    gx, gy, gz = fx - ax, fy - ay, fz - az
+    return np.sqrt(ex * ex + ey * ey + ez * ez), np.sqrt(gx * gx + gy * gy + gz * gz)
+
+
+def _arc_km(chord_km: float) -> float:
+    # Chord fraction is not arc fraction (0.26 m off on a 1° segment), so convert the chord from the
+    # segment start to an arc. math.asin per value keeps both search paths bit-identical.
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, chord_km / (2.0 * EARTH_RADIUS_KM)))
 
 
 def _nearest_segment(offsets: FloatArray) -> int:
@@ -444,30 +502,40 @@ def _nearest_segment(offsets: FloatArray) -> int:
     return int(np.flatnonzero(offsets <= offsets.min() + _TIE_KM)[0])
 
 
+def _position(route: Route, seg: int, chord_from_start_km: float) -> tuple[float, float, float]:
+    """(km from route start, seconds from route start, fraction of segment) of a projected point."""
+    seg_km = float(route.seg_km[seg])
+    arc = min(_arc_km(chord_from_start_km), seg_km)
+    frac = arc / seg_km
+    return float(route.cum_km[seg]) + arc, float(route.cum_seconds[seg]) + frac * float(route.seg_seconds[seg]), frac
+
+
 def locate(route: Route, lon: float, lat: float) -> RouteLocation:
     """Project a point onto the route (closest segment, earliest on ties). Raises RouteInputError."""
     _check_point(lon, lat)
     px, py, pz = (float(c) for c in _ecef(lon, lat))
-    t, off = _project(px, py, pz, route, slice(None))
+    off, along = _project(px, py, pz, route, slice(None))
     off = np.where(route.usable, off, np.inf)
     seg = _nearest_segment(off)
-    frac = float(t[seg])
-    return RouteLocation(
-        km=float(route.cum_km[seg] + frac * route.seg_km[seg]),
-        seconds=float(route.cum_seconds[seg] + frac * route.seg_seconds[seg]),
-        offset_m=float(off[seg]) * 1000.0,
-        segment=seg,
-        fraction=frac,
-    )
+    km, seconds, frac = _position(route, seg, float(along[seg]))
+    return RouteLocation(km=km, seconds=seconds, offset_m=_arc_km(float(off[seg])) * 1000.0, segment=seg, fraction=frac)
 
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
     expressway_km: float
     offroad_km: float
+    # The same corridors as chord lengths, the unit _project measures offsets in.
+    expressway_chord_km: float
+    offroad_chord_km: float
     min_seconds: float
     max_seconds: float
     detour_speed_kmh: float
+
+    def detour(self, expressway: bool, offset_km: float) -> tuple[float, float]:
+        """(km, minutes): out to an off-road site and back at detour speed; 0 for a service area."""
+        detour_km = 0.0 if expressway else 2.0 * offset_km
+        return detour_km, detour_km / self.detour_speed_kmh * 60.0
 
 
 def _rules(
@@ -488,6 +556,8 @@ def _rules(
     return _Rules(
         expressway_km=expressway_corridor_m / 1000.0,
         offroad_km=offroad_corridor_m / 1000.0,
+        expressway_chord_km=_arc_to_chord_km(expressway_corridor_m / 1000.0),
+        offroad_chord_km=_arc_to_chord_km(offroad_corridor_m / 1000.0),
         min_seconds=-math.inf if min_seconds_ahead is None else float(min_seconds_ahead),
         max_seconds=math.inf if max_seconds_ahead is None else float(max_seconds_ahead),
         detour_speed_kmh=float(detour_speed_kmh),
@@ -530,6 +600,7 @@ def along_route(
     behind the driver's projected ``position`` (route start when None) and those outside
     ``[min_seconds_ahead, max_seconds_ahead]`` are dropped. Detour is an estimate: 2 × offset at
     ``detour_speed_kmh`` for off-road sites, 0 for service areas (they sit on the carriageway).
+    Raises RouteInputError for a bad position, ValueError for bad parameters.
     """
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
     driver_km, driver_s = _driver(route, position)
@@ -544,42 +615,28 @@ def along_route(
         return []
     rows, segs = keys // n_seg, keys % n_seg
 
-    t, off = _project(index.x[rows], index.y[rows], index.z[rows], route, segs)
+    off, along = _project(index.x[rows], index.y[rows], index.z[rows], route, segs)
     # Per station: minimum offset, then the first (= earliest) segment within _TIE_KM of it.
     starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
     counts = np.diff(np.append(starts, len(rows)))
     near = np.flatnonzero(off <= np.repeat(np.minimum.reduceat(off, starts), counts) + _TIE_KM)
     near_rows = rows[near]
     best = near[np.concatenate([[True], near_rows[1:] != near_rows[:-1]])]
-    rows, segs, t, off = rows[best], segs[best], t[best], off[best]
+    rows, segs, off, along = rows[best], segs[best], off[best], along[best]
 
+    # Corridor and carriageway, vectorised; what survives is a few hundred stations at most.
     is_expressway = index.is_expressway[rows]
-    keep = off <= np.where(is_expressway, rules.expressway_km, rules.offroad_km)
+    keep = off <= np.where(is_expressway, rules.expressway_chord_km, rules.offroad_chord_km)
     dot = index.bearing_east[rows] * route.bearing_east[segs] + index.bearing_north[rows] * route.bearing_north[segs]
     keep &= ~index.checks_bearing[rows] | (dot >= _CARRIAGEWAY_MIN_DOT)
-    km_ahead = route.cum_km[segs] + t * route.seg_km[segs] - driver_km
-    seconds_ahead = route.cum_seconds[segs] + t * route.seg_seconds[segs] - driver_s
-    keep &= km_ahead >= 0.0
-    keep &= (seconds_ahead >= rules.min_seconds) & (seconds_ahead <= rules.max_seconds)
-
-    rows, segs, off = rows[keep], segs[keep], off[keep]
-    km_ahead, seconds_ahead, is_expressway = km_ahead[keep], seconds_ahead[keep], is_expressway[keep]
-    ids = index.ids[rows]
-    detour_km = np.where(is_expressway, 0.0, 2.0 * off)
-    detour_minutes = detour_km / rules.detour_speed_kmh * 60.0
-    offset_m = off * 1000.0
-    return [
-        RouteHit(
-            station_id=int(ids[i]),
-            km_ahead=float(km_ahead[i]),
-            seconds_ahead=float(seconds_ahead[i]),
-            offset_m=float(offset_m[i]),
-            detour_km=float(detour_km[i]),
-            detour_minutes=float(detour_minutes[i]),
-            segment=int(segs[i]),
-        )
-        for i in np.lexsort((ids, km_ahead))
+    survivors = zip(rows[keep].tolist(), segs[keep].tolist(), off[keep].tolist(), along[keep].tolist(), strict=True)
+    hits = [
+        hit
+        for row, seg, offset_km, along_km in survivors
+        if (hit := _make_hit(index, route, rules, row, seg, offset_km, along_km, driver_km, driver_s)) is not None
     ]
+    hits.sort(key=_hit_order)
+    return hits
 
 
 def along_route_baseline(
@@ -598,34 +655,58 @@ def along_route_baseline(
     driver_km, driver_s = _driver(route, position)
     hits: list[RouteHit] = []
     for row in range(len(index)):
-        t_all, off_all = _project(index.x[row], index.y[row], index.z[row], route, slice(None))
+        off_all, along_all = _project(index.x[row], index.y[row], index.z[row], route, slice(None))
         off_all = np.where(route.usable, off_all, np.inf)
         seg = _nearest_segment(off_all)
-        t, off = float(t_all[seg]), float(off_all[seg])
-        expressway = bool(index.is_expressway[row])
-        if off > (rules.expressway_km if expressway else rules.offroad_km):
+        offset_km = float(off_all[seg])
+        if offset_km > (rules.expressway_chord_km if index.is_expressway[row] else rules.offroad_chord_km):
             continue
         if index.checks_bearing[row]:
-            dot = float(
+            dot = (
                 index.bearing_east[row] * route.bearing_east[seg] + index.bearing_north[row] * route.bearing_north[seg]
             )
             if dot < _CARRIAGEWAY_MIN_DOT:
                 continue
-        km_ahead = float(route.cum_km[seg] + t * route.seg_km[seg] - driver_km)
-        seconds_ahead = float(route.cum_seconds[seg] + t * route.seg_seconds[seg] - driver_s)
-        if km_ahead < 0.0 or not rules.min_seconds <= seconds_ahead <= rules.max_seconds:
-            continue
-        detour_km = 0.0 if expressway else 2.0 * off
-        hits.append(
-            RouteHit(
-                station_id=int(index.ids[row]),
-                km_ahead=km_ahead,
-                seconds_ahead=seconds_ahead,
-                offset_m=off * 1000.0,
-                detour_km=detour_km,
-                detour_minutes=detour_km / rules.detour_speed_kmh * 60.0,
-                segment=seg,
-            )
-        )
-    hits.sort(key=lambda h: (h.km_ahead, h.station_id))
+        hit = _make_hit(index, route, rules, row, seg, offset_km, float(along_all[seg]), driver_km, driver_s)
+        if hit is not None:
+            hits.append(hit)
+    hits.sort(key=_hit_order)
     return hits
+
+
+def _make_hit(
+    index: StationIndex,
+    route: Route,
+    rules: _Rules,
+    row: int,
+    seg: int,
+    offset_chord_km: float,
+    along_chord_km: float,
+    driver_km: float,
+    driver_s: float,
+) -> RouteHit | None:
+    """Hit for a station already inside its corridor and carriageway; None if behind or off-window.
+
+    Scalar on purpose and shared by both paths: it runs on survivors only, and keeps the trig
+    (asin) out of numpy, whose SIMD and scalar loops may round differently.
+    """
+    km, seconds, _ = _position(route, seg, along_chord_km)
+    km_ahead = km - driver_km
+    seconds_ahead = seconds - driver_s
+    if km_ahead < 0.0 or not rules.min_seconds <= seconds_ahead <= rules.max_seconds:
+        return None
+    offset_km = _arc_km(offset_chord_km)
+    detour_km, detour_minutes = rules.detour(bool(index.is_expressway[row]), offset_km)
+    return RouteHit(
+        station_id=int(index.ids[row]),
+        km_ahead=km_ahead,
+        seconds_ahead=seconds_ahead,
+        offset_m=offset_km * 1000.0,
+        detour_km=detour_km,
+        detour_minutes=detour_minutes,
+        segment=seg,
+    )
+
+
+def _hit_order(hit: RouteHit) -> tuple[float, int]:
+    return hit.km_ahead, hit.station_id

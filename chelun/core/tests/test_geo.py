@@ -42,8 +42,8 @@ def test_haversine_quarter_and_half_circumference() -> None:
 
 
 def test_haversine_antipodal_rounding() -> None:
-    # For this antipodal pair the intermediate value rounds to 1.0000000000000002;
-    # without the clamp math.asin(math.sqrt(a)) raises "math domain error".
+    # For this antipodal pair the intermediate haversine term rounds to
+    # 1.0000000000000002 (> 1); the result must still be half the circumference.
     expected = EARTH_RADIUS_KM * math.pi
     assert haversine_km(32.7318, 31.0574, -147.2682, -31.0574) == pytest.approx(expected)
     result = haversine_km_array([32.7318], [31.0574], -147.2682, -31.0574)
