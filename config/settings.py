@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "chelun.accounts",
     "chelun.orgs",
     "chelun.members",
+    "chelun.stations",
 ]
 
 MIDDLEWARE = [

@@ -31,3 +31,38 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LedgerTransaction(models.Model):
+    """A balanced money movement (记账凭证): its entries sum to zero fen. The idempotency key makes a retried
+    request post once."""
+
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    kind = models.CharField("类型", max_length=32)
+    memo = models.CharField("摘要", max_length=200, blank=True)
+    occurred_on = models.DateField("业务日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = "记账凭证"
+        verbose_name_plural = "记账凭证"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"
+
+
+class LedgerEntry(models.Model):
+    """One leg of a transaction: a signed amount in fen on an account (e.g. "funding:finance", "station:12")."""
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.CharField("账户", max_length=64, db_index=True)
+    amount_fen = models.BigIntegerField("金额（分）")
+
+    class Meta:
+        verbose_name = "分录"
+        verbose_name_plural = "分录"
+        constraints = [models.CheckConstraint(name="ledger_entry_non_zero", condition=~models.Q(amount_fen=0))]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount_fen}"

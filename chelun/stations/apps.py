@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class StationsConfig(AppConfig):
+    name = "chelun.stations"
+    label = "stations"
+    verbose_name = "暖心之家"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from chelun.stations import models
+
+        auditlog.register(
+            models.Station,
+            exclude_fields=[
+                "live_open",
+                "live_free_spaces",
+                "live_level",
+                "live_source",
+                "live_observed_at",
+                "version",
+                "updated_at",
+            ],
+        )
+        auditlog.register(models.Feedback)
