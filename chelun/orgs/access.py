@@ -28,6 +28,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "person.reveal": frozenset({Role.ADMIN, Role.SECRETARY}),
     "audit.view": frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR}),
     "role.manage": frozenset({Role.ADMIN}),
+    "station.view": _ALL_ROLES,
+    "station.change": frozenset({Role.ADMIN}),
+    "feedback.escalated": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    "funding.view": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.AUDITOR}),
+    "funding.change": frozenset({Role.ADMIN}),
 }
 
 

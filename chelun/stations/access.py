@@ -1,0 +1,65 @@
+"""Who may see and run which stations.
+
+- The directory is public: open and suspended stations (not planned/building) are visible to everyone.
+- Operating a station (live status, prices, replies) is for its own operators (Station.operators) and for admins
+  of the organisation subtree the station belongs to. Operators edit their own stations only.
+- Funding figures follow the organisation scope (funding.view).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from chelun.core.errors import Forbidden, NotFound
+from chelun.orgs.access import path_scope_q, scope_paths
+from chelun.stations.choices import StationStatus
+from chelun.stations.models import Station
+
+PUBLIC_STATUSES = (StationStatus.OPEN, StationStatus.SUSPENDED)
+
+
+def station_public_q() -> Q:
+    return Q(status__in=PUBLIC_STATUSES)
+
+
+def station_manage_q(actor: Any) -> Q:
+    """Stations the actor runs: own stations as operator, or any station in an admin's subtree."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Q(pk__in=[])
+    q = path_scope_q(actor, "station.change", "organization__path")
+    if scope_paths(actor, "station.change") is None:
+        return q
+    return q | Q(operators=actor)
+
+
+def station_console_q(actor: Any) -> Q:
+    """Stations visible in the console: managed ones, plus everything in the actor's org.view subtrees."""
+    return station_manage_q(actor) | path_scope_q(actor, "station.view", "organization__path")
+
+
+def can_manage_station(actor: Any, station: Station) -> bool:
+    return Station.objects.filter(station_manage_q(actor), pk=station.pk).exists()
+
+
+def access_public_station_by_id(*, station_id: int) -> Station:
+    station = Station.objects.select_related("region").filter(station_public_q(), pk=station_id).first()
+    if station is None:
+        raise NotFound("站点不存在")
+    return station
+
+
+def access_station_by_id(*, actor: Any, station_id: int, manage: bool = False) -> Station:
+    """A station for the console. Out of console scope: 404. Visible but not managed, with manage=True: 403."""
+    station = (
+        Station.objects.select_related("region", "organization")
+        .filter(station_console_q(actor), pk=station_id)
+        .distinct()
+        .first()
+    )
+    if station is None:
+        raise NotFound("站点不存在")
+    if manage and not can_manage_station(actor, station):
+        raise Forbidden("只能管理本人负责的站点")
+    return station

@@ -1,0 +1,580 @@
+"""Reads for 暖心之家: the public directory, live status with its age, near-me and along-route search, forecasts,
+check-in counts, feedback, funding and corridor gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from chelun.core.errors import ValidationFailed
+from chelun.core.geo import GeoInputError, gcj02_to_wgs84, route_is_self_intersecting, validate_china_point
+from chelun.orgs.access import path_scope_q
+from chelun.stations import routing
+from chelun.stations.access import station_console_q, station_manage_q, station_public_q
+from chelun.stations.choices import (
+    Amenity,
+    FeedbackStatus,
+    FundingSource,
+    SecurityGrade,
+    SpaceLevel,
+    StationKind,
+    StationStatus,
+)
+from chelun.stations.corridors import corridor_points, corridors
+from chelun.stations.forecast import LEVEL_FRACTION, Forecast, forecast_free, hour_of_week
+from chelun.stations.models import CheckIn, CostReport, Feedback, Station, StatusReport, SubsidyContribution
+
+FRESH_MINUTES = 60
+SUBSIDY_TARGET = 0.5
+SLEEP_GRADES = (SecurityGrade.SILVER, SecurityGrade.GOLD, SecurityGrade.PLATINUM)
+
+
+# ---------------------------------------------------------------- live status
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """What a driver is told about a station right now. Data older than 60 minutes is never 'available'."""
+
+    state: str  # available | limited | full | closed | unknown
+    label: str
+    free_spaces: int | None
+    level: str
+    source: str
+    observed_at: dt.datetime | None
+    age_minutes: int | None
+    fresh: bool
+
+
+def station_live_status(station: Station, *, now: dt.datetime | None = None) -> LiveStatus:
+    now = now or timezone.now()
+    observed = station.live_observed_at
+    age = int((now - observed).total_seconds() // 60) if observed else None
+    fresh = age is not None and 0 <= age <= FRESH_MINUTES
+    source = station.get_live_source_display() if station.live_source else ""
+    if station.status == StationStatus.SUSPENDED:
+        return LiveStatus("closed", "暂停服务", None, "", source, observed, age, fresh)
+    if not fresh:
+        last = ""
+        if observed is not None:
+            known = (
+                f"空余 {station.live_free_spaces} 个"
+                if station.live_free_spaces is not None
+                else station.get_live_level_display()
+            )
+            last = f"，最后已知：{known}（{timezone.localtime(observed):%m-%d %H:%M}）" if known else ""
+        return LiveStatus("unknown", f"状态未知{last}", None, "", source, observed, age, False)
+    if station.live_open is False:
+        return LiveStatus("closed", "当前关闭", None, "", source, observed, age, True)
+    level = station.live_level
+    free = station.live_free_spaces
+    if level == SpaceLevel.FULL or free == 0:
+        return LiveStatus(
+            "full", "车位已满", 0 if free is not None else None, SpaceLevel.FULL, source, observed, age, True
+        )
+    label = f"空余车位 {free} 个" if free is not None else dict(SpaceLevel.choices).get(level, "开放中")
+    state = "limited" if level == SpaceLevel.SOME else "available"
+    return LiveStatus(state, label, free, level, source, observed, age, True)
+
+
+def station_is_open_at(station: Station, moment: dt.datetime) -> bool:
+    """Posted hours (local time), status, and a fresh 'closed' report all count."""
+    if station.status != StationStatus.OPEN:
+        return False
+    if (
+        station.live_open is False
+        and station.live_observed_at
+        and moment - station.live_observed_at <= dt.timedelta(minutes=FRESH_MINUTES)
+    ):
+        return False
+    if station.open_24h:
+        return True
+    if station.opens_at is None or station.closes_at is None:
+        return False
+    local = timezone.localtime(moment).time()
+    if station.opens_at <= station.closes_at:
+        return station.opens_at <= local < station.closes_at
+    return local >= station.opens_at or local < station.closes_at  # open past midnight
+
+
+# ---------------------------------------------------------------- directory
+
+
+@dataclass(frozen=True)
+class StationFilter:
+    amenities: tuple[str, ...] = ()
+    kind: str = ""
+    region_code: str = ""
+    q: str = ""
+    open_now: bool = False
+    corridor: str = ""
+
+
+def clean_amenity_filter(values: Iterable[str]) -> tuple[str, ...]:
+    values = tuple(v for v in values if v)
+    unknown = [v for v in values if v not in Amenity.values]
+    if unknown:
+        message = f"未知设施：{'、'.join(unknown)}"
+        raise ValidationFailed(message, "unknown_amenity", {"fields": {"amenities": [message]}})
+    return values
+
+
+def _apply_filter(qs: QuerySet[Station], f: StationFilter) -> QuerySet[Station]:
+    for amenity in clean_amenity_filter(f.amenities):
+        qs = qs.filter(amenities__amenity=amenity)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.region_code:
+        qs = qs.filter(
+            Q(region__code=f.region_code)
+            | Q(region__parent__code=f.region_code)
+            | Q(region__parent__parent__code=f.region_code)
+        )
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(address__icontains=f.q))
+    if f.corridor:
+        qs = qs.filter(corridor_ref=f.corridor)
+    return qs
+
+
+def station_public_list(*, filters: StationFilter | None = None, now: dt.datetime | None = None) -> list[Station]:
+    f = filters or StationFilter()
+    qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region"), f)
+    stations = list(qs.prefetch_related("amenities", "prices").order_by("name", "id"))
+    if f.open_now:
+        moment = now or timezone.now()
+        stations = [s for s in stations if station_is_open_at(s, moment)]
+    return stations
+
+
+def station_console_list(
+    *, actor: Any, filters: StationFilter | None = None, managed_only: bool = False
+) -> QuerySet[Station]:
+    q = station_manage_q(actor) if managed_only else station_console_q(actor)
+    qs = Station.objects.filter(q).select_related("region", "organization").distinct()
+    return _apply_filter(qs, filters or StationFilter()).order_by("name", "id")
+
+
+def station_amenity_codes(station: Station) -> list[str]:
+    return [a.amenity for a in station.amenities.all()]
+
+
+# ---------------------------------------------------------------- spatial index
+
+
+class _IndexCache:
+    """The public stations' spatial index, rebuilt when the directory changes (count or last update).
+    One per process; the check is one small aggregate query."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._index: routing.StationIndex | None = None
+
+    def get(self) -> routing.StationIndex:
+        key = tuple(Station.objects.filter(station_public_q()).aggregate(n=Count("id"), t=Max("updated_at")).values())
+        with self._lock:
+            if self._index is None or key != self._key:
+                self._index = routing.StationIndex.build(_station_points())
+                self._key = key
+            return self._index
+
+    def clear(self) -> None:
+        with self._lock:
+            self._index, self._key = None, None
+
+
+def _station_points() -> list[routing.StationPoint]:
+    rows = Station.objects.filter(station_public_q()).values_list(
+        "id", "lon", "lat", "kind", "bearing_deg", "halves_linked"
+    )
+    return [
+        routing.StationPoint(
+            id=pk,
+            lon=lon,
+            lat=lat,
+            site_class="expressway" if kind == StationKind.EXPRESSWAY else "offroad",
+            bearing_deg=bearing,
+            linked_halves=linked,
+        )
+        for pk, lon, lat, kind, bearing, linked in rows
+    ]
+
+
+station_index = _IndexCache()
+
+
+def _invalid_geo(exc: Exception, field_name: str) -> ValidationFailed:
+    message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "坐标有误")
+    code = getattr(exc, "code", "geo_invalid")
+    return ValidationFailed(str(message), code, {"fields": {field_name: [str(message)]}})
+
+
+def to_wgs84(lon: float, lat: float, coord_system: str) -> tuple[float, float]:
+    if coord_system not in ("wgs84", "gcj02"):
+        raise ValidationFailed(
+            "坐标系只能是 wgs84 或 gcj02",
+            "coord_system_invalid",
+            {"fields": {"coord_system": ["坐标系只能是 wgs84 或 gcj02"]}},
+        )
+    try:
+        validate_china_point(lon, lat)
+    except GeoInputError as exc:
+        raise _invalid_geo(exc, "position") from exc
+    return gcj02_to_wgs84(lon, lat) if coord_system == "gcj02" else (lon, lat)
+
+
+@dataclass
+class StationResult:
+    station: Station
+    live: LiveStatus
+    distance_km: float | None = None
+    km_ahead: float | None = None
+    eta: dt.datetime | None = None
+    seconds_ahead: float | None = None
+    detour_km: float | None = None
+    detour_minutes: float | None = None
+    forecast: Forecast | None = None
+    amenities: list[str] = field(default_factory=list)
+
+
+def _load(ids: Sequence[int]) -> dict[int, Station]:
+    return Station.objects.select_related("region").prefetch_related("amenities", "prices").in_bulk(list(ids))
+
+
+def _passes(station: Station, f: StationFilter, moment: dt.datetime) -> bool:
+    have = {a.amenity for a in station.amenities.all()}
+    if not set(f.amenities) <= have:
+        return False
+    if f.kind and station.kind != f.kind:
+        return False
+    return not (f.open_now and not station_is_open_at(station, moment))
+
+
+def station_search_near(
+    *,
+    lon: float,
+    lat: float,
+    radius_km: float = 50.0,
+    coord_system: str = "wgs84",
+    filters: StationFilter | None = None,
+    limit: int = 50,
+    now: dt.datetime | None = None,
+) -> list[StationResult]:
+    """Open-to-the-public stations within `radius_km`, nearest first, after amenity/kind/open-now filters."""
+    now = now or timezone.now()
+    f = filters or StationFilter()
+    clean_amenity_filter(f.amenities)
+    if not 0 < radius_km <= 1000:
+        raise ValidationFailed(
+            "搜索半径应在 0 到 1000 公里之间",
+            "radius_invalid",
+            {"fields": {"radius_km": ["搜索半径应在 0 到 1000 公里之间"]}},
+        )
+    lon, lat = to_wgs84(lon, lat, coord_system)
+    pairs = routing.nearby(station_index.get(), lon, lat, radius_km)
+    stations = _load([pk for pk, _ in pairs])
+    results = []
+    for pk, distance in pairs:
+        station = stations.get(pk)
+        if station is None or not _passes(station, f, now):
+            continue
+        results.append(
+            StationResult(
+                station,
+                station_live_status(station, now=now),
+                distance_km=round(distance, 2),
+                amenities=station_amenity_codes(station),
+            )
+        )
+        if len(results) >= limit:
+            break
+    return results
+
+
+@dataclass(frozen=True)
+class RouteQuery:
+    points: Sequence[tuple[float, float]]
+    coord_system: str = "wgs84"
+    cumulative_seconds: Sequence[float] | None = None
+    position: tuple[float, float] | None = None
+    expressway_corridor_m: float = 300.0
+    offroad_corridor_m: float = 5000.0
+    min_hours_ahead: float | None = None
+    max_hours_ahead: float | None = None
+    sleep_tonight: bool = False
+    filters: StationFilter = field(default_factory=StationFilter)
+
+
+def build_route(query: RouteQuery) -> routing.Route:
+    """Validate and convert the route: at least two distinct points in China, not crossing itself."""
+    if len(query.points) < 2:
+        raise ValidationFailed("路线至少需要两个点", "route_too_short", {"fields": {"route": ["路线至少需要两个点"]}})
+    try:
+        points = [to_wgs84(lon, lat, query.coord_system) for lon, lat in query.points]
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, exc.code, {"fields": {"route": [exc.message]}}) from exc
+    if len(set(points)) < 2:
+        raise ValidationFailed(
+            "路线至少需要两个不同的点", "route_too_short", {"fields": {"route": ["路线至少需要两个不同的点"]}}
+        )
+    if route_is_self_intersecting(points):
+        raise ValidationFailed(
+            "路线自相交，请检查轨迹", "route_self_intersecting", {"fields": {"route": ["路线自相交，请检查轨迹"]}}
+        )
+    if query.cumulative_seconds is not None:
+        secs = list(query.cumulative_seconds)
+        if len(secs) != len(points) or any(b < a for a, b in itertools.pairwise(secs)):
+            raise ValidationFailed(
+                "累计时间须与路线点数一致且不递减",
+                "durations_invalid",
+                {"fields": {"durations": ["累计时间须与路线点数一致且不递减"]}},
+            )
+    try:
+        return routing.Route.build(points, query.cumulative_seconds)
+    except routing.RouteInputError as exc:
+        raise _invalid_geo(exc, "route") from exc
+
+
+def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = None) -> list[StationResult]:
+    """Stations ahead on the route, in order of km ahead, on the right carriageway, with ETA and detour; optional
+    rest window (hours of driving from the driver's position) and 'where can I sleep tonight'."""
+    now = now or timezone.now()
+    clean_amenity_filter(query.filters.amenities)
+    route = build_route(query)
+    position = to_wgs84(*query.position, query.coord_system) if query.position else None
+    lo, hi = query.min_hours_ahead, query.max_hours_ahead
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationFailed(
+            "休息窗口的起点不能晚于终点", "window_invalid", {"fields": {"window": ["休息窗口的起点不能晚于终点"]}}
+        )
+    try:
+        hits = routing.along_route(
+            station_index.get(),
+            route,
+            position=position,
+            expressway_corridor_m=query.expressway_corridor_m,
+            offroad_corridor_m=query.offroad_corridor_m,
+            min_seconds_ahead=lo * 3600 if lo is not None else None,
+            max_seconds_ahead=hi * 3600 if hi is not None else None,
+        )
+    except routing.RouteInputError as exc:
+        raise _invalid_geo(exc, "position") from exc
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), "route_params_invalid") from exc
+    stations = _load([h.station_id for h in hits])
+    results = []
+    for hit in hits:
+        station = stations.get(hit.station_id)
+        if station is None or not _passes(station, query.filters, now):
+            continue
+        if query.sleep_tonight and not (
+            station.beds > 0 or (station.truck_spaces > 0 and station.security_grade in SLEEP_GRADES)
+        ):
+            continue
+        eta = now + dt.timedelta(seconds=hit.seconds_ahead)
+        results.append(
+            StationResult(
+                station,
+                station_live_status(station, now=now),
+                km_ahead=round(hit.km_ahead, 1),
+                eta=eta,
+                seconds_ahead=hit.seconds_ahead,
+                detour_km=round(hit.detour_km, 1),
+                detour_minutes=round(hit.detour_minutes),
+                amenities=station_amenity_codes(station),
+            )
+        )
+    return results
+
+
+def corridor_route_query(*, corridor: str, from_code: str = "", to_code: str = "", **kwargs: Any) -> RouteQuery:
+    return RouteQuery(points=corridor_points(corridor, from_code, to_code), **kwargs)
+
+
+# ---------------------------------------------------------------- forecast
+
+
+def station_forecast(station: Station, *, at: dt.datetime, weeks: int = 8) -> Forecast | None:
+    """Expected free spaces at `at` from the last `weeks` weeks of status history (same hour of week ±1 h)."""
+    since = at - dt.timedelta(weeks=weeks)
+    rows = StatusReport.objects.filter(station=station, observed_at__gte=since, observed_at__lt=at).values_list(
+        "observed_at", "free_spaces", "level", "is_open"
+    )
+    capacity = max(station.truck_spaces, 1)
+    history = []
+    for observed_at, free, level, is_open in rows:
+        if is_open is False:
+            continue
+        if free is not None:
+            fraction = free / capacity
+        elif level:
+            fraction = LEVEL_FRACTION[level]
+        else:
+            continue
+        history.append((hour_of_week(timezone.localtime(observed_at)), fraction))
+    return forecast_free(history, target_how=hour_of_week(timezone.localtime(at)), capacity=station.truck_spaces)
+
+
+# ---------------------------------------------------------------- operations figures
+
+
+def checkin_counts(*, actor: Any, start: dt.date, end: dt.date, station: Station | None = None) -> dict[str, Any]:
+    """Check-ins in [start, end] by station, by service and by day, within the actor's console scope."""
+    qs = CheckIn.objects.filter(
+        station__in=Station.objects.filter(station_console_q(actor)).values("id"),
+        created_at__date__gte=start,
+        created_at__date__lte=end,
+    )
+    if station is not None:
+        qs = qs.filter(station=station)
+    by_station = dict(qs.values_list("station").annotate(n=Count("id")).values_list("station", "n"))
+    by_day = {
+        str(d): n
+        for d, n in qs.annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    }
+    by_service: dict[str, int] = defaultdict(int)
+    for services in qs.values_list("services", flat=True):
+        for service in services:
+            by_service[service] += 1
+    return {
+        "total": sum(by_station.values()),
+        "by_station": by_station,
+        "by_day": by_day,
+        "by_service": dict(by_service),
+    }
+
+
+def feedback_public_list(*, station: Station) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(station=station).order_by("-created_at")
+
+
+def feedback_console_list(*, actor: Any, status: str = "", station: Station | None = None) -> QuerySet[Feedback]:
+    """Feedback on stations the actor runs, plus escalated feedback in the subtrees they supervise."""
+    managed = Station.objects.filter(station_manage_q(actor)).values("id")
+    escalated = Q(status=FeedbackStatus.ESCALATED) & path_scope_q(
+        actor, "feedback.escalated", "station__organization__path"
+    )
+    qs = Feedback.objects.filter(Q(station__in=managed) | escalated).select_related("station").distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs.order_by("reply_due_at", "id")
+
+
+# ---------------------------------------------------------------- funding
+
+
+@dataclass
+class FundingRow:
+    key: str
+    name: str
+    cost_fen: int = 0
+    by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FundingSource.values, 0))
+
+    @property
+    def subsidy_fen(self) -> int:
+        return sum(self.by_source.values())
+
+    @property
+    def ratio(self) -> float | None:
+        return self.subsidy_fen / self.cost_fen if self.cost_fen else None
+
+    @property
+    def below_target(self) -> bool:
+        return self.ratio is not None and self.ratio < SUBSIDY_TARGET
+
+
+@dataclass
+class FundingReport:
+    start: dt.date
+    end: dt.date
+    stations: list[FundingRow]
+    cities: list[FundingRow]
+    total: FundingRow
+
+
+def funding_report(*, actor: Any, start: dt.date, end: dt.date) -> FundingReport:
+    """Cost and subsidies by source in months [start, end], per station, per city and in total (within scope).
+    Money stays integer fen; ratios are computed from the sums."""
+    stations = Station.objects.filter(path_scope_q(actor, "funding.view", "organization__path")).select_related(
+        "region", "region__parent"
+    )
+    station_map = {s.pk: s for s in stations}
+    costs = CostReport.objects.filter(station_id__in=station_map, month__gte=start.replace(day=1), month__lte=end)
+    subsidies = SubsidyContribution.objects.filter(
+        station_id__in=station_map, month__gte=start.replace(day=1), month__lte=end
+    )
+    rows = {pk: FundingRow(str(pk), s.name) for pk, s in station_map.items()}
+    for pk, total in costs.values("station").annotate(t=Sum("amount_fen")).values_list("station", "t"):
+        rows[pk].cost_fen = int(total)
+    for pk, source, total in (
+        subsidies.values("station", "source").annotate(t=Sum("amount_fen")).values_list("station", "source", "t")
+    ):
+        rows[pk].by_source[source] = int(total)
+    cities: dict[str, FundingRow] = {}
+    total = FundingRow("total", "全省合计")
+    for pk, row in rows.items():
+        region = station_map[pk].region
+        city = region.parent if region.level == "county" and region.parent is not None else region
+        city_row = cities.setdefault(city.code, FundingRow(city.code, city.name))
+        for target in (city_row, total):
+            target.cost_fen += row.cost_fen
+            for source, amount in row.by_source.items():
+                target.by_source[source] += amount
+    return FundingReport(
+        start=start,
+        end=end,
+        stations=sorted(rows.values(), key=lambda r: (r.name, r.key)),
+        cities=sorted(cities.values(), key=lambda r: r.key),
+        total=total,
+    )
+
+
+# ---------------------------------------------------------------- corridor gaps
+
+
+@dataclass(frozen=True)
+class CorridorGap:
+    corridor: str
+    name: str
+    length_km: float
+    gap_km: float
+    from_km: float
+    to_km: float
+    stations: int
+
+
+def corridor_gaps(*, snap_km: float = 5.0) -> list[CorridorGap]:
+    """For each named corridor, the longest stretch with no open station within `snap_km` of the line
+    (ends of the corridor count as boundaries). Longest gap first."""
+    index = station_index.get()
+    open_ids = set(Station.objects.filter(status=StationStatus.OPEN).values_list("id", flat=True))
+    gaps = []
+    for ref, corridor in corridors().items():
+        route = routing.Route.build([(t.lon, t.lat) for t in corridor.towns], None)
+        hits = routing.along_route(
+            index, route, position=None, expressway_corridor_m=snap_km * 1000, offroad_corridor_m=snap_km * 1000
+        )
+        kms = sorted({round(h.km_ahead, 1) for h in hits if h.station_id in open_ids})
+        marks = [0.0, *kms, round(route.length_km, 1)]
+        best = max(itertools.pairwise(marks), key=lambda pair: pair[1] - pair[0])
+        gaps.append(
+            CorridorGap(
+                ref, corridor.name, round(route.length_km, 1), round(best[1] - best[0], 1), best[0], best[1], len(kms)
+            )
+        )
+    return sorted(gaps, key=lambda g: -g.gap_km)

@@ -1,0 +1,424 @@
+"""Writes for 暖心之家: registry, live status, check-ins, feedback and funding. One transaction per use case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chelun.core.errors import ApplicationError, ValidationFailed
+from chelun.core.geo import GeoInputError, validate_china_point
+from chelun.core.ledger import ledger_post
+from chelun.core.models import Region
+from chelun.core.services import check_version, full_clean_or_raise
+from chelun.orgs.access import require
+from chelun.orgs.models import Organization
+from chelun.stations.access import access_station_by_id
+from chelun.stations.choices import (
+    FREE_BY_STANDARD,
+    Amenity,
+    CheckInService,
+    CostCategory,
+    FeedbackIssue,
+    FeedbackStatus,
+    FundingSource,
+    SecurityGrade,
+    SpaceLevel,
+    StationStatus,
+    StatusSource,
+)
+from chelun.stations.models import (
+    CheckIn,
+    CostReport,
+    Feedback,
+    Station,
+    StationAmenity,
+    StationPrice,
+    StatusReport,
+    SubsidyContribution,
+)
+
+CHECKIN_DEDUPE_MINUTES = 10
+FEEDBACK_REPLY_HOURS = 24
+STATION_FIELDS = (
+    "name",
+    "kind",
+    "station_class",
+    "lon",
+    "lat",
+    "corridor_ref",
+    "carriageway",
+    "bearing_deg",
+    "halves_linked",
+    "address",
+    "region",
+    "contact_name",
+    "contact_phone",
+    "open_24h",
+    "opens_at",
+    "closes_at",
+    "status",
+    "truck_spaces",
+    "beds",
+    "cctv",
+    "guards",
+    "lighting",
+    "fence",
+)
+
+
+def _invalid(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code, {"fields": {field: [message]}})
+
+
+def security_grade_for(*, cctv: bool, guards: bool, lighting: bool, fence: bool) -> str:
+    """Bronze–Platinum in the spirit of the EU safe-parking levels: each measure adds one step."""
+    steps = sum([lighting, cctv, fence, guards])
+    return [SecurityGrade.NONE, SecurityGrade.BRONZE, SecurityGrade.SILVER, SecurityGrade.GOLD, SecurityGrade.PLATINUM][
+        steps
+    ]
+
+
+def clean_amenities(amenities: Iterable[str]) -> list[str]:
+    amenities = list(dict.fromkeys(amenities))
+    unknown = [a for a in amenities if a not in Amenity.values]
+    if unknown:
+        raise _invalid("amenities", f"未知设施：{'、'.join(unknown)}", "unknown_amenity")
+    return amenities
+
+
+def _validate_point(lon: float, lat: float) -> None:
+    try:
+        validate_china_point(lon, lat)
+    except GeoInputError as exc:
+        raise _invalid("lon", exc.message, exc.code) from exc
+
+
+def _set_amenities(station: Station, amenities: list[str]) -> None:
+    StationAmenity.objects.filter(station=station).exclude(amenity__in=amenities).delete()
+    existing = set(StationAmenity.objects.filter(station=station).values_list("amenity", flat=True))
+    StationAmenity.objects.bulk_create(
+        StationAmenity(station=station, amenity=a) for a in amenities if a not in existing
+    )
+
+
+@transaction.atomic
+def station_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    region: Region,
+    amenities: Iterable[str] = (),
+    prices: Mapping[str, int] | None = None,
+    operators: Iterable[Any] = (),
+    **fields: Any,
+) -> Station:
+    """Register a station run by `organization`. Needs station.change on it. Coordinates are WGS-84 in China."""
+    require(actor, "station.change", organization)
+    amenity_list = clean_amenities(amenities)
+    _validate_point(float(fields.get("lon", 0)), float(fields.get("lat", 0)))
+    station = Station(organization=organization, region=region, **fields)
+    station.security_grade = security_grade_for(
+        cctv=station.cctv, guards=station.guards, lighting=station.lighting, fence=station.fence
+    )
+    full_clean_or_raise(station)
+    station.save()
+    _set_amenities(station, amenity_list)
+    if prices:
+        station_prices_set(actor=actor, station=station, prices=prices)
+    station.operators.set(list(operators))
+    return station
+
+
+@transaction.atomic
+def station_update(
+    *,
+    actor: Any,
+    station: Station,
+    expected_version: int | None,
+    amenities: Iterable[str] | None = None,
+    **changes: Any,
+) -> Station:
+    locked = Station.objects.select_for_update().get(pk=station.pk)
+    access_station_by_id(actor=actor, station_id=locked.pk, manage=True)
+    check_version(locked, expected_version)
+    unknown = set(changes) - set(STATION_FIELDS)
+    if unknown:
+        raise ApplicationError(f"不可修改的字段：{', '.join(sorted(unknown))}", "field_not_editable")
+    amenity_list = clean_amenities(amenities) if amenities is not None else None
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    _validate_point(locked.lon, locked.lat)
+    locked.security_grade = security_grade_for(
+        cctv=locked.cctv, guards=locked.guards, lighting=locked.lighting, fence=locked.fence
+    )
+    if locked.live_free_spaces is not None and locked.live_free_spaces > locked.truck_spaces:
+        locked.live_free_spaces = locked.truck_spaces
+    full_clean_or_raise(locked)
+    locked.version = F("version") + 1  # type: ignore[assignment]
+    locked.save()
+    if amenity_list is not None:
+        _set_amenities(locked, amenity_list)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def station_prices_set(
+    *, actor: Any, station: Station, prices: Mapping[str, int], units: Mapping[str, str] | None = None
+) -> None:
+    """Set the price list in fen. The five basic services are free by standard: a price above zero is refused."""
+    access_station_by_id(actor=actor, station_id=station.pk, manage=True)
+    for service, price in prices.items():
+        if service not in Amenity.values:
+            raise _invalid("prices", f"未知服务：{service}", "unknown_amenity")
+        if not isinstance(price, int) or isinstance(price, bool) or price < 0:
+            raise _invalid("prices", "价格必须是不小于 0 的整数（分）", "price_invalid")
+        if service in FREE_BY_STANDARD and price > 0:
+            label = Amenity(service).label
+            raise _invalid("prices", f"{label}属于按标准免费的基本服务，不能收费", "free_service_priced")
+    for service, price in prices.items():
+        StationPrice.objects.update_or_create(
+            station=station,
+            service=service,
+            defaults={
+                "price_fen": price,
+                "free_by_standard": service in FREE_BY_STANDARD,
+                "unit": (units or {}).get(service, ""),
+            },
+        )
+
+
+def level_for_count(free_spaces: int, capacity: int) -> str:
+    """Map a count to the drivers' three levels: full at 0, 'some' under a fifth of capacity (or under 5)."""
+    if free_spaces <= 0:
+        return SpaceLevel.FULL
+    if free_spaces < max(5, capacity // 5):
+        return SpaceLevel.SOME
+    return SpaceLevel.PLENTY
+
+
+@transaction.atomic
+def station_status_set(
+    *,
+    actor: Any,
+    station: Station,
+    is_open: bool,
+    free_spaces: int | None,
+    source: str = StatusSource.OPERATOR,
+    at: dt.datetime | None = None,
+) -> StatusReport:
+    """An operator (or sensor) reports open/closed and free truck spaces. 0 ≤ free ≤ capacity, else refused."""
+    at = at or timezone.now()
+    locked = Station.objects.select_for_update().get(pk=station.pk)
+    access_station_by_id(actor=actor, station_id=locked.pk, manage=True)
+    if free_spaces is not None:
+        if isinstance(free_spaces, bool) or not isinstance(free_spaces, int) or free_spaces < 0:
+            raise _invalid("free_spaces", "空余车位不能为负数", "free_spaces_negative")
+        if free_spaces > locked.truck_spaces:
+            raise _invalid(
+                "free_spaces", f"空余车位不能超过总车位（{locked.truck_spaces} 个）", "free_spaces_above_capacity"
+            )
+    level = level_for_count(free_spaces, locked.truck_spaces) if free_spaces is not None and is_open else ""
+    report = StatusReport.objects.create(
+        station=locked,
+        source=source,
+        is_open=is_open,
+        free_spaces=free_spaces,
+        level=level,
+        observed_at=at,
+        reporter=actor,
+    )
+    Station.objects.filter(pk=locked.pk).update(
+        live_open=is_open, live_free_spaces=free_spaces, live_level=level, live_source=source, live_observed_at=at
+    )
+    return report
+
+
+@transaction.atomic
+def station_status_confirm(*, actor: Any, station: Station, level: str, at: dt.datetime | None = None) -> StatusReport:
+    """A driver's one-tap confirmation: plenty / some / full. It updates the live level and its age; a driver's
+    word never invents a count, so the operator's count is kept only when the driver agrees it is not full."""
+    at = at or timezone.now()
+    if level not in SpaceLevel.values:
+        raise _invalid("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
+    report = StatusReport.objects.create(
+        station=station,
+        source=StatusSource.DRIVER,
+        level=level,
+        observed_at=at,
+        reporter=actor if actor and actor.is_authenticated else None,
+    )
+    updates: dict[str, Any] = {"live_level": level, "live_source": StatusSource.DRIVER, "live_observed_at": at}
+    if level == SpaceLevel.FULL:
+        updates["live_free_spaces"] = 0
+    elif station.live_level != level:
+        updates["live_free_spaces"] = None
+    if station.live_open is None:
+        updates["live_open"] = True
+    Station.objects.filter(pk=station.pk).update(**updates)
+    return report
+
+
+def visitor_key_for(*, user: Any, device_id: str) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    if not device_id:
+        raise ApplicationError("无法识别访问设备，请允许浏览器保存 Cookie", "device_unknown")
+    return "device:" + hashlib.sha256(device_id.encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def checkin_record(
+    *, station: Station, user: Any, device_id: str = "", services: Iterable[str] = (), at: dt.datetime | None = None
+) -> tuple[CheckIn, bool]:
+    """Record a visit. A second check-in by the same visitor within 10 minutes counts once: its services are merged
+    into the first. Returns (check-in, created)."""
+    at = at or timezone.now()
+    service_list = list(dict.fromkeys(services))
+    unknown = [s for s in service_list if s not in CheckInService.values]
+    if unknown:
+        raise _invalid("services", f"未知服务：{'、'.join(unknown)}", "unknown_service")
+    if station.status != StationStatus.OPEN:
+        raise ApplicationError("该站点当前未开放，无法签到", "station_not_open")
+    key = visitor_key_for(user=user, device_id=device_id)
+    # Lock the station row so two taps at once cannot both create a check-in (SQLite serialises writes anyway).
+    Station.objects.select_for_update().filter(pk=station.pk).first()
+    recent = (
+        CheckIn.objects.filter(
+            station=station,
+            visitor_key=key,
+            created_at__gt=at - dt.timedelta(minutes=CHECKIN_DEDUPE_MINUTES),
+            created_at__lte=at,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        merged = list(dict.fromkeys([*recent.services, *service_list]))
+        if merged != recent.services:
+            recent.services = merged
+            recent.save(update_fields=["services"])
+        return recent, False
+    checkin = CheckIn.objects.create(
+        station=station,
+        user=user if user is not None and user.is_authenticated else None,
+        visitor_key=key,
+        services=service_list,
+        created_at=at,
+    )
+    return checkin, True
+
+
+@transaction.atomic
+def feedback_create(
+    *,
+    station: Station,
+    user: Any,
+    rating: int,
+    issues: Iterable[str] = (),
+    text: str = "",
+    at: dt.datetime | None = None,
+) -> Feedback:
+    """A driver rates a station and may report issues. The operator owes a reply within 24 hours."""
+    at = at or timezone.now()
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise _invalid("rating", "评分应为 1 到 5 星", "rating_invalid")
+    issue_list = list(dict.fromkeys(issues))
+    unknown = [i for i in issue_list if i not in FeedbackIssue.values]
+    if unknown:
+        raise _invalid("issues", f"未知问题类型：{'、'.join(unknown)}", "unknown_issue")
+    text = (text or "").strip()
+    if FeedbackIssue.OTHER in issue_list and not text:
+        raise _invalid("text", "选择“其他”时请写明情况", "text_required")
+    if len(text) > 1000:
+        raise _invalid("text", "内容不能超过 1000 字", "text_too_long")
+    return Feedback.objects.create(
+        station=station,
+        user=user if user is not None and user.is_authenticated else None,
+        rating=rating,
+        issues=issue_list,
+        text=text,
+        created_at=at,
+        reply_due_at=at + dt.timedelta(hours=FEEDBACK_REPLY_HOURS),
+    )
+
+
+@transaction.atomic
+def feedback_reply(*, actor: Any, feedback: Feedback, reply: str, at: dt.datetime | None = None) -> Feedback:
+    """The station's operator (or an admin above it) answers. Escalated items can still be answered."""
+    at = at or timezone.now()
+    locked = Feedback.objects.select_for_update().select_related("station").get(pk=feedback.pk)
+    access_station_by_id(actor=actor, station_id=locked.station_id, manage=True)
+    reply = (reply or "").strip()
+    if not reply:
+        raise _invalid("reply", "请填写答复内容", "reply_required")
+    if locked.status == FeedbackStatus.CLOSED:
+        raise ApplicationError("该反馈已办结", "feedback_closed")
+    locked.reply, locked.replied_at, locked.replied_by = reply, at, actor
+    locked.status = FeedbackStatus.ANSWERED
+    locked.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+    return locked
+
+
+def feedback_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Escalate every open feedback past its reply deadline to the station's organisation. Idempotent."""
+    now = now or timezone.now()
+    return Feedback.objects.filter(status=FeedbackStatus.OPEN, reply_due_at__lte=now).update(
+        status=FeedbackStatus.ESCALATED, escalated_at=now
+    )
+
+
+def month_start(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+@transaction.atomic
+def cost_report_set(
+    *, actor: Any, station: Station, month: dt.date, amounts_fen: Mapping[str, int]
+) -> list[CostReport]:
+    """Set a station's operating cost for a month, per category (replaces that month's figures)."""
+    access_station_by_id(actor=actor, station_id=station.pk, manage=True)
+    for category, amount in amounts_fen.items():
+        if category not in CostCategory.values:
+            raise _invalid("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise _invalid("amounts_fen", "金额必须是不小于 0 的整数（分）", "amount_invalid")
+    month = month_start(month)
+    CostReport.objects.filter(station=station, month=month).exclude(category__in=list(amounts_fen)).delete()
+    return [
+        CostReport.objects.update_or_create(
+            station=station, month=month, category=category, defaults={"amount_fen": amount}
+        )[0]
+        for category, amount in amounts_fen.items()
+    ]
+
+
+@transaction.atomic
+def subsidy_record(
+    *, actor: Any, station: Station, month: dt.date, source: str, amount_fen: int, idempotency_key: str
+) -> SubsidyContribution:
+    """Record money from one of the four sources for a station's month, posted as a balanced ledger transaction
+    (funding:<source> → station:<id>). The same idempotency key records it once."""
+    require(actor, "funding.change", station.organization)
+    if source not in FundingSource.values:
+        raise _invalid("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise _invalid("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
+    month = month_start(month)
+    txn = ledger_post(
+        idempotency_key=f"subsidy:{idempotency_key}",
+        kind="station_subsidy",
+        occurred_on=month,
+        memo=f"{station.name} {month:%Y-%m} {FundingSource(source).label}",
+        entries=[(f"funding:{source}", -amount_fen), (f"station:{station.pk}", amount_fen)],
+    )
+    contribution, _ = SubsidyContribution.objects.get_or_create(
+        transaction=txn, defaults={"station": station, "month": month, "source": source, "amount_fen": amount_fen}
+    )
+    return contribution
