@@ -1,0 +1,106 @@
+import datetime as dt
+
+import pytest
+
+from chelun.core.errors import ValidationFailed
+from chelun.core.geo import wgs84_to_gcj02
+from chelun.stations import selectors, services
+from chelun.stations.choices import Amenity, StationKind
+from chelun.stations.corridors import corridor_points
+from chelun.stations.selectors import RouteQuery, StationFilter
+from chelun.stations.tests.factories import at, make_station
+
+# A straight east-bound route along latitude 30.5 from 103.0 to 105.0 (about 192 km).
+ROUTE = [(103.0, 30.5), (104.0, 30.5), (105.0, 30.5)]
+
+
+@pytest.fixture
+def stations(tree):
+    org = tree.wuhou_branch
+    selectors.station_index.clear()
+    return {
+        "east_half": make_station(
+            org=org, name="东行服务区", lon=103.5, lat=30.5005, kind=StationKind.EXPRESSWAY, bearing_deg=90.0
+        ),
+        "west_half": make_station(
+            org=org, name="西行服务区", lon=103.5, lat=30.4995, kind=StationKind.EXPRESSWAY, bearing_deg=270.0
+        ),
+        "yard": make_station(
+            org=org, name="物流园", lon=104.5, lat=30.52, amenities=[Amenity.SHOWER, Amenity.BEDS], beds=6
+        ),
+        "behind": make_station(org=org, name="身后园区", lon=103.1, lat=30.51),
+        "far": make_station(org=org, name="远处园区", lon=104.5, lat=31.0),
+    }
+
+
+def _names(results):
+    return [r.station.name for r in results]
+
+
+def test_along_route_keeps_right_carriageway_drops_behind_and_far(stations):
+    results = selectors.station_search_along_route(query=RouteQuery(points=ROUTE, position=(103.2, 30.5)), now=at(8))
+    assert _names(results) == ["东行服务区", "物流园"]
+    first = results[0]
+    assert first.km_ahead == pytest.approx(28.7, abs=0.2)
+    assert first.eta == at(8) + dt.timedelta(seconds=first.seconds_ahead)
+
+
+def test_gcj02_input_gives_the_same_answer(stations):
+    gcj = [wgs84_to_gcj02(lon, lat) for lon, lat in ROUTE]
+    wgs = selectors.station_search_along_route(query=RouteQuery(points=ROUTE, position=(103.2, 30.5)), now=at(8))
+    converted = selectors.station_search_along_route(
+        query=RouteQuery(points=gcj, coord_system="gcj02", position=wgs84_to_gcj02(103.2, 30.5)), now=at(8)
+    )
+    assert _names(converted) == _names(wgs)
+
+
+def test_rest_window_and_amenity_and_sleep_filters(stations):
+    # 70 km/h default: the yard at ~125 km ahead of 103.2 is ~1.8 h away; the service area ~0.4 h.
+    window = RouteQuery(points=ROUTE, position=(103.2, 30.5), min_hours_ahead=1.0, max_hours_ahead=2.0)
+    assert _names(selectors.station_search_along_route(query=window, now=at(8))) == ["物流园"]
+    showers = RouteQuery(points=ROUTE, position=(103.2, 30.5), filters=StationFilter(amenities=(Amenity.BEDS,)))
+    assert _names(selectors.station_search_along_route(query=showers, now=at(8))) == ["物流园"]
+    sleep = RouteQuery(points=ROUTE, position=(103.2, 30.5), sleep_tonight=True)
+    assert _names(selectors.station_search_along_route(query=sleep, now=at(8))) == ["物流园"]
+
+
+@pytest.mark.parametrize(
+    ("points", "code"),
+    [
+        ([(104.0, 30.5)], "route_too_short"),
+        ([(104.0, 30.5), (104.0, 30.5)], "route_too_short"),
+        ([(2.0, 48.0), (3.0, 48.0)], "outside_china"),
+        ([(104.0, 30.0), (105.0, 31.0), (105.0, 30.0), (104.0, 31.0)], "route_self_intersecting"),
+    ],
+)
+def test_bad_routes_get_a_clear_error(stations, points, code):
+    with pytest.raises(ValidationFailed) as err:
+        selectors.station_search_along_route(query=RouteQuery(points=points))
+    assert err.value.code == code
+
+
+def test_near_me_sorted_by_distance_with_filters(stations):
+    results = selectors.station_search_near(lon=104.4, lat=30.5, radius_km=90, now=at(8))
+    assert _names(results)[:2] == ["物流园", "远处园区"]
+    assert sorted(_names(results)[2:]) == ["东行服务区", "西行服务区"]  # both ~86 km away; the one behind is 124 km
+    assert results[0].distance_km == pytest.approx(9.8, abs=0.2)
+    beds = selectors.station_search_near(lon=104.4, lat=30.5, radius_km=60, filters=StationFilter(amenities=("beds",)))
+    assert _names(beds) == ["物流园"]
+    with pytest.raises(ValidationFailed):
+        selectors.station_search_near(lon=104.4, lat=30.5, filters=StationFilter(amenities=("helipad",)))
+
+
+def test_index_rebuilds_when_a_station_changes(stations, tree):
+    assert _names(selectors.station_search_near(lon=104.5, lat=31.0, radius_km=1)) == ["远处园区"]
+    far = stations["far"]
+    services.station_update(actor=tree.province_admin, station=far, expected_version=far.version, lon=110.0, lat=31.0)
+    assert _names(selectors.station_search_near(lon=104.5, lat=31.0, radius_km=1)) == []
+
+
+def test_corridor_g5_from_chengdu_towards_xichang_runs_south(sichuan):
+    points = corridor_points("G5", "510100", "513401")
+    assert points[0] == (104.06667, 30.66667)
+    assert points[-1][1] < 28.0
+    assert len(points) == 12  # 成都 双流 新津 邛崃 蒲江 名山 雨城 荥经 汉源 石棉 冕宁 西昌
+    with pytest.raises(ValidationFailed):
+        corridor_points("G5", "510100", "510104")
