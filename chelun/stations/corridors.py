@@ -57,12 +57,12 @@ def corridor_points(ref: str, from_code: str = "", to_code: str = "") -> list[tu
     if corridor is None:
         raise ValidationFailed(f"未知线路：{ref}", "unknown_corridor", {"fields": {"corridor": [f"未知线路：{ref}"]}})
     codes = [t.code for t in corridor.towns]
-    start = codes.index(from_code) if from_code else 0
-    end = codes.index(to_code) if to_code else len(codes) - 1
     for code in (from_code, to_code):
         if code and code not in codes:
             message = f"{ref} 不经过该地"
             raise ValidationFailed(message, "town_not_on_corridor", {"fields": {"corridor": [message]}})
+    start = codes.index(from_code) if from_code else 0
+    end = codes.index(to_code) if to_code else len(codes) - 1
     if start == end:
         raise ValidationFailed("起点和终点不能相同", "same_towns", {"fields": {"corridor": ["起点和终点不能相同"]}})
     towns = corridor.towns[start : end + 1] if start < end else corridor.towns[end : start + 1][::-1]
