@@ -70,7 +70,7 @@ def test_driver_full_confirmation_overrides_count(station, operator):
 def test_checkin_twice_within_minutes_counts_once_and_merges_services(station, operator):
     first, created = services.checkin_record(station=station, user=operator, services=["shower"], at=at(9, 0))
     again, created_again = services.checkin_record(station=station, user=operator, services=["laundry"], at=at(9, 5))
-    later, created_later = services.checkin_record(station=station, user=operator, services=["meal"], at=at(9, 30))
+    _later, created_later = services.checkin_record(station=station, user=operator, services=["meal"], at=at(9, 30))
     assert (created, created_again, created_later) == (True, False, True)
     assert again.pk == first.pk
     assert CheckIn.objects.get(pk=first.pk).services == ["shower", "laundry"]
