@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -561,15 +561,23 @@ class CorridorGap:
 def corridor_gaps(*, snap_km: float = 5.0) -> list[CorridorGap]:
     """For each named corridor, the longest stretch with no open station within `snap_km` of the line
     (ends of the corridor count as boundaries). Longest gap first."""
-    index = station_index.get()
+    # Direction does not matter for coverage: either half of a service area serves the corridor.
     open_ids = set(Station.objects.filter(status=StationStatus.OPEN).values_list("id", flat=True))
+    open_points = [
+        routing.StationPoint(id=p.id, lon=p.lon, lat=p.lat, site_class=p.site_class)
+        for p in _station_points()
+        if p.id in open_ids
+    ]
+    if not open_points:
+        return []
+    index = routing.StationIndex.build(open_points)
     gaps = []
     for ref, corridor in corridors().items():
         route = routing.Route.build([(t.lon, t.lat) for t in corridor.towns], None)
         hits = routing.along_route(
             index, route, position=None, expressway_corridor_m=snap_km * 1000, offroad_corridor_m=snap_km * 1000
         )
-        kms = sorted({round(h.km_ahead, 1) for h in hits if h.station_id in open_ids})
+        kms = sorted({round(h.km_ahead, 1) for h in hits})
         marks = [0.0, *kms, round(route.length_km, 1)]
         best = max(itertools.pairwise(marks), key=lambda pair: pair[1] - pair[0])
         gaps.append(
@@ -578,3 +586,91 @@ def corridor_gaps(*, snap_km: float = 5.0) -> list[CorridorGap]:
             )
         )
     return sorted(gaps, key=lambda g: -g.gap_km)
+
+
+# ---------------------------------------------------------------- reads added for the API and the open feed
+
+
+def _history_fraction(free: int | None, level: str, is_open: bool | None, capacity: int) -> float | None:
+    """One status report as a free fraction, the way station_forecast reads it (None: says nothing)."""
+    if is_open is False:
+        return None
+    if free is not None:
+        return free / capacity
+    if level:
+        return LEVEL_FRACTION[level]
+    return None
+
+
+def station_forecasts(*, targets: Sequence[tuple[Station, dt.datetime]], weeks: int = 8) -> dict[int, Forecast | None]:
+    """station_forecast for several stations at once, each at its own moment, in one query: {station id: forecast}.
+    Gives exactly what station_forecast gives for each (a search result list must not cost a query per row)."""
+    if not targets:
+        return {}
+    window = dt.timedelta(weeks=weeks)
+    rows = StatusReport.objects.filter(
+        station_id__in={station.pk for station, _ in targets},
+        observed_at__gte=min(at for _, at in targets) - window,
+        observed_at__lt=max(at for _, at in targets),
+    ).values_list("station_id", "observed_at", "free_spaces", "level", "is_open")
+    by_station: dict[int, list[tuple[dt.datetime, int | None, str, bool | None]]] = defaultdict(list)
+    for station_id, observed_at, free, level, is_open in rows:
+        by_station[station_id].append((observed_at, free, level, is_open))
+    result: dict[int, Forecast | None] = {}
+    for station, at in targets:
+        capacity = max(station.truck_spaces, 1)
+        history = []
+        for observed_at, free, level, is_open in by_station[station.pk]:
+            if not at - window <= observed_at < at:
+                continue
+            fraction = _history_fraction(free, level, is_open, capacity)
+            if fraction is not None:
+                history.append((hour_of_week(timezone.localtime(observed_at)), fraction))
+        result[station.pk] = forecast_free(
+            history, target_how=hour_of_week(timezone.localtime(at)), capacity=station.truck_spaces
+        )
+    return result
+
+
+TREND_LOOKBACK = dt.timedelta(hours=3)
+
+
+def station_trends(*, stations: Sequence[Station], now: dt.datetime | None = None) -> dict[int, str]:
+    """TPIMS-style trend from each station's last two status reports within the last 3 hours: 'filling' when the
+    free fraction fell, 'clearing' when it rose, 'steady' when equal. Stations with fewer than two usable reports
+    (or a 'closed' report among the two) are left out. Freshness is the caller's business (see station_live_status).
+    """
+    now = now or timezone.now()
+    capacity = {station.pk: max(station.truck_spaces, 1) for station in stations}
+    rows = (
+        StatusReport.objects.filter(
+            station_id__in=list(capacity), observed_at__gt=now - TREND_LOOKBACK, observed_at__lte=now
+        )
+        .order_by("station_id", "-observed_at", "-id")
+        .values_list("station_id", "free_spaces", "level", "is_open")
+    )
+    latest_two: dict[int, list[float | None]] = defaultdict(list)
+    for station_id, free, level, is_open in rows:
+        if len(latest_two[station_id]) < 2:
+            latest_two[station_id].append(_history_fraction(free, level, is_open, capacity[station_id]))
+    trends = {}
+    for station_id, pair in latest_two.items():
+        if len(pair) < 2 or pair[0] is None or pair[1] is None:
+            continue
+        latest, previous = pair
+        trends[station_id] = "filling" if latest < previous else "clearing" if latest > previous else "steady"
+    return trends
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    average_rating: float | None
+    count: int
+    recent: list[Feedback]
+
+
+def feedback_public_summary(*, station: Station, recent: int = 5) -> FeedbackSummary:
+    """What a station page shows of its feedback: the average rating (one decimal), how many, the latest few."""
+    figures = Feedback.objects.filter(station=station).aggregate(n=Count("id"), avg=Avg("rating"))
+    average = round(float(figures["avg"]), 1) if figures["avg"] is not None else None
+    return FeedbackSummary(average, figures["n"], list(feedback_public_list(station=station)[:recent]))

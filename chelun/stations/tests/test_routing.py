@@ -353,6 +353,42 @@ def test_fast_path_equals_baseline_on_random_stations() -> None:
     assert 1 in seen_ids
 
 
+def test_fast_path_equals_baseline_on_hairpins() -> None:
+    # Mountain switchbacks: parallel legs 150-600 m apart, so stations sit near several legs at once
+    # and the nearest route sample is often on the wrong leg.
+    rng = np.random.default_rng(99)
+    points: list[tuple[float, float]] = []
+    lat = 29.0
+    for leg in range(40):
+        xs = np.linspace(102.0, 102.0 + rng.uniform(0.02, 0.06), int(rng.integers(2, 12)))
+        if leg % 2:
+            xs = xs[::-1]
+        points += [(float(x), lat + float(rng.normal(0, 0.0003))) for x in xs]
+        lat += float(rng.uniform(0.0015, 0.006))
+    route = Route.build(points)
+    stations = [
+        StationPoint(
+            i,
+            float(rng.uniform(101.99, 102.07)),
+            float(rng.uniform(28.99, lat + 0.01)),
+            "expressway" if i % 2 else "offroad",
+            bearing_deg=float(rng.choice([90.0, 270.0])) if i % 4 == 1 else None,
+        )
+        for i in range(800)
+    ]
+    index = StationIndex.build(stations)
+    for case in range(8):
+        lon, lat_ = points[int(rng.integers(len(points)))]
+        kwargs: dict[str, object] = {
+            "position": None if case == 0 else (lon, lat_),
+            "expressway_corridor_m": float(rng.choice([100.0, 300.0, 800.0])),
+            "offroad_corridor_m": float(rng.choice([500.0, 2000.0, 5000.0])),
+        }
+        fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
+        assert fast == along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+        assert len(fast) > 20
+
+
 def test_nearby_equals_brute_force_haversine() -> None:
     rng = np.random.default_rng(7)
     stations = [

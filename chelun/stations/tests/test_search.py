@@ -104,3 +104,23 @@ def test_corridor_g5_from_chengdu_towards_xichang_runs_south(sichuan):
     assert len(points) == 12  # 成都 双流 新津 邛崃 蒲江 名山 雨城 荥经 汉源 石棉 冕宁 西昌
     with pytest.raises(ValidationFailed):
         corridor_points("G5", "510100", "510104")
+
+
+def test_corridor_gaps_count_both_halves_and_find_the_longest_empty_stretch(sichuan, tree):
+    selectors.station_index.clear()
+    points = corridor_points("G5", "510100", "513401")
+    # One station at the start of the 成都→西昌 part, facing north (opposite the corridor's south-bound order).
+    make_station(
+        org=tree.wuhou_branch,
+        name="起点站",
+        lon=points[0][0],
+        lat=points[0][1],
+        kind=StationKind.EXPRESSWAY,
+        bearing_deg=0.0,
+    )
+    gaps = {g.corridor: g for g in selectors.corridor_gaps()}
+    g5 = gaps["G5"]
+    assert g5.stations == 1
+    # G5 runs from 朝天 in the north; 成都 lies ~293 km along it, so the longest gap is from there to the end.
+    assert (g5.from_km, g5.to_km) == (292.8, g5.length_km)
+    assert g5.gap_km == pytest.approx(g5.length_km - 292.8, abs=0.05)
