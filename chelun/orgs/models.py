@@ -133,7 +133,10 @@ class Rule(models.Model):
         verbose_name_plural = "制度"
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "number"], condition=~Q(number=""), name="rule_number_unique_per_org"
+                fields=["organization", "number"],
+                condition=~Q(number=""),
+                name="rule_number_unique_per_org",
+                violation_error_message="本组织已有相同文号的制度",
             )
         ]
 

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from chelun.core.models import Region
 from chelun.orgs.access import organization_scope_q, rule_scope_q, scope_paths
-from chelun.orgs.choices import INDUSTRY_BUILT_KINDS, OrgKind
-from chelun.orgs.models import Organization, Rule
+from chelun.orgs.choices import INDUSTRY_BUILT_KINDS, OrgKind, OrgStatus
+from chelun.orgs.models import Organization, RoleGrant, Rule
 
 
 def region_filter_q(region: Region | None, field: str = "region") -> Q:
@@ -120,3 +120,47 @@ def subtree_figures(*, actor: Any, organization: Organization) -> SubtreeFigures
         rules=rules,
         committees_with_all_standards=agg["standards"],
     )
+
+
+def role_grant_list(*, actor: Any) -> QuerySet[RoleGrant]:
+    """The actor's own role grants that are in force (on active organisations, as scope_paths counts them)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return RoleGrant.objects.none()
+    return (
+        RoleGrant.objects.filter(user=actor, organization__status=OrgStatus.ACTIVE)
+        .select_related("organization")
+        .order_by("organization__path", "role")
+    )
+
+
+# Kinds an organisation may be moved under (see services.organization_move).
+PARENT_KINDS = (OrgKind.INDUSTRY_COMMITTEE, OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
+
+
+def organization_list_for_action(
+    *, actor: Any, action: str, within: Organization | None = None
+) -> QuerySet[Organization]:
+    """Active organisations where the actor may do `action` (e.g. "person.change"), optionally only inside
+    `within`'s subtree, in tree order: the choices of a form whose service will require that action."""
+    qs = Organization.objects.filter(organization_scope_q(actor, action), status=OrgStatus.ACTIVE)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    return qs.select_related("region").order_by("path")
+
+
+def organization_move_targets(*, actor: Any, organization: Organization) -> QuerySet[Organization]:
+    """Where `organization` could be moved: active committees the actor may change, outside its own subtree and
+    other than its current parent, in tree order."""
+    qs = organization_list_for_action(actor=actor, action="org.change").filter(kind__in=PARENT_KINDS)
+    qs = qs.exclude(path__startswith=organization.path)
+    if organization.parent_id is not None:
+        qs = qs.exclude(pk=organization.parent_id)
+    return qs
+
+
+def organization_breadcrumbs(*, actor: Any, organizations: list[Organization]) -> dict[int, list[Organization]]:
+    """Breadcrumbs (visible ancestors, root first) for many organisations with one query, e.g. search results."""
+    chains = {org.pk: [int(p) for p in org.path.strip("/").split("/")[:-1]] for org in organizations}
+    ids = {i for chain in chains.values() for i in chain}
+    visible = Organization.objects.filter(organization_scope_q(actor), pk__in=ids).only("id", "name", "path").in_bulk()
+    return {pk: [visible[i] for i in chain if i in visible] for pk, chain in chains.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -60,6 +61,10 @@ def organization_create(
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.depth = parent.depth + 1 if parent else 0
     Organization.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
+    # The create entry was written before the path existed; give it the real path so auditors' scope finds it.
+    LogEntry.objects.get_for_object(org).filter(action=LogEntry.Action.CREATE).update(
+        additional_data={"org_path": org.path}
+    )
     return org
 
 

@@ -59,3 +59,23 @@ def test_stale_update_is_refused(tree):
         services.organization_update(actor=tree.province_admin, organization=org, expected_version=1, name="旧表单")
     org.refresh_from_db()
     assert (org.name, org.version) == ("武侯区新名", 2)
+
+
+def test_creation_is_audited_under_the_new_organisations_path(tree):
+    from auditlog.models import LogEntry
+
+    entry = LogEntry.objects.get_for_object(tree.wuhou_branch).get(action=LogEntry.Action.CREATE)
+    assert entry.additional_data == {"org_path": tree.wuhou_branch.path}
+
+
+def test_duplicate_rule_number_has_a_clear_message(tree):
+    fields = {
+        "title": "党费收缴办法",
+        "category": "dues",
+        "number": "川交党〔2024〕1号",
+        "effective_on": dt.date(2024, 1, 1),
+    }
+    services.rule_create(actor=tree.province_admin, organization=tree.wuhou, **fields)
+    with pytest.raises(ValidationFailed) as err:
+        services.rule_create(actor=tree.province_admin, organization=tree.wuhou, **fields)
+    assert err.value.message == "本组织已有相同文号的制度"

@@ -1,0 +1,183 @@
+"""People pages: the scoped list (masked, paged without COUNT(*), exportable), one person with audited reveal of
+the clear ID number / phone, and registering a person. Reads via members.selectors, writes via members.services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chelun.core.errors import ApplicationError, NotFound
+from chelun.core.exports import xlsx_response
+from chelun.core.views import (
+    HtmxHttpRequest,
+    console_view,
+    form_errors_from,
+    get_or_404,
+    may_act_somewhere,
+    no_count_page,
+    redirect_after_post,
+    render_page,
+    wants_partial,
+    wants_xlsx,
+)
+from chelun.members import services
+from chelun.members.access import access_person_by_id
+from chelun.members.choices import ProfileType, SensitiveField
+from chelun.members.forms import PersonCreateForm, PersonFilterForm, RevealForm
+from chelun.members.models import Person
+from chelun.members.selectors import PersonFilter, person_list_with_profiles, person_profile_types
+from chelun.orgs.access import access_organization_by_id, can
+from chelun.orgs.models import Organization
+
+PAGE_SIZE = 50
+EXPORT_HEADERS = ("姓名", "性别", "身份证号（脱敏）", "手机号（脱敏）", "所属组织", "常住地", "人员类型", "党籍状态")
+
+
+def _organization_or_404(request: HtmxHttpRequest, pk: int | None) -> Organization | None:
+    if not pk:
+        return None
+    return get_or_404(lambda: access_organization_by_id(actor=request.user, organization_id=pk))
+
+
+def _export_row(person: Person) -> tuple[Any, ...]:
+    types = person_profile_types(person)
+    return (
+        person.name,
+        person.get_gender_display(),
+        person.id_number_masked,
+        person.phone_masked,
+        person.org.name,
+        person.region.name,
+        "、".join(ProfileType(t).label for t in types),
+        person.party_profile.get_status_display() if ProfileType.PARTY_MEMBER in types else "",
+    )
+
+
+def _export_rows(people: Any) -> Iterator[tuple[Any, ...]]:
+    # Streamed in chunks so a county's hundred thousand rows never sit in memory as model objects at once.
+    for person in people.iterator(chunk_size=2000):
+        yield _export_row(person)
+
+
+@console_view
+@require_GET
+def person_list(request: HtmxHttpRequest) -> HttpResponse:
+    """人员: filters (name, region, organisation, profile type, party status); masked values only."""
+    form = PersonFilterForm(request.GET)
+    organization = None
+    if form.is_valid():
+        organization = _organization_or_404(request, form.cleaned_data.get("org"))
+        filters = PersonFilter(
+            q=(form.cleaned_data.get("q") or "").strip(),
+            region=form.cleaned_data.get("region"),
+            organization=organization,
+            profile_type=form.cleaned_data.get("profile_type") or "",
+            party_status=form.cleaned_data.get("party_status") or "",
+        )
+        people = person_list_with_profiles(actor=request.user, filters=filters)
+    else:
+        people = Person.objects.none()
+    if wants_xlsx(request):
+        return xlsx_response("人员", EXPORT_HEADERS, _export_rows(people), sheet="人员")
+    page = no_count_page(people, request, PAGE_SIZE)
+    if not wants_partial(request):
+        form.fields["region"].load_choices()  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "page": page,
+        "organization": organization,
+        "can_add_person": may_act_somewhere(request.user, "person.change"),
+    }
+    return render_page(request, "members/list.html", "members/partials/_people_results.html", context)
+
+
+def _detail_context(request: HtmxHttpRequest, person: Person, revealed: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "person": person,
+        "can_reveal": can(request.user, "person.reveal", person.org),
+        "revealed": revealed or {},
+        "sensitive_fields": SensitiveField,
+    }
+
+
+@console_view
+@require_GET
+def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    person = get_or_404(lambda: access_person_by_id(actor=request.user, person_id=pk))
+    return render(request, "members/detail.html", _detail_context(request, person))
+
+
+@console_view
+@require_POST
+def reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Show one clear value. The service checks scope and writes the audit entry; out of scope is a 404."""
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _reveal_error(request, pk, "未知字段", 400)
+    field = form.cleaned_data["field"]
+    try:
+        value = services.person_reveal(
+            actor=request.user, person_id=pk, field=field, remote_addr=request.META.get("REMOTE_ADDR")
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        return _reveal_error(request, pk, exc.message, exc.status_code, field)
+    if request.htmx:
+        return render(request, "members/partials/_pii_value.html", {"field": field, "value": value, "error": ""})
+    person = get_or_404(lambda: access_person_by_id(actor=request.user, person_id=pk))
+    return render(request, "members/detail.html", _detail_context(request, person, {field: value}))
+
+
+def _reveal_error(request: HtmxHttpRequest, pk: int, message: str, status: int, field: str = "") -> HttpResponse:
+    if request.htmx:
+        context = {"field": field, "value": "", "error": message}
+        return render(request, "members/partials/_pii_value.html", context, status=status)
+    person = get_or_404(lambda: access_person_by_id(actor=request.user, person_id=pk))
+    context = _detail_context(request, person)
+    context["reveal_error"] = message
+    return render(request, "members/detail.html", context, status=status)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def person_create(request: HtmxHttpRequest) -> HttpResponse:
+    """登记人员. Field errors from the service (bad ID number, duplicate phone ...) show on their fields."""
+    try:
+        within_id = int(request.GET.get("org") or 0)
+    except ValueError:
+        within_id = 0
+    within = _organization_or_404(request, within_id)
+    status = 200
+    if request.method == "POST":
+        form = PersonCreateForm(request.POST, actor=request.user, within=within)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.person_create(
+                    actor=request.user,
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    phone=data.get("phone") or "",
+                    org=data["org"],
+                    region=data["region"],
+                )
+            except ApplicationError as exc:
+                form_errors_from(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, f"已登记人员“{person.name}”")
+                return redirect_after_post(request, reverse("members:detail", args=[person.pk]))
+        else:
+            status = 422
+    else:
+        initial = {"org": within.pk, "region": within.region_id} if within else {}
+        form = PersonCreateForm(actor=request.user, within=within, initial=initial)
+    context = {"form": form, "within": within}
+    return render_page(request, "members/create.html", "members/partials/_create_form.html", context, status=status)
