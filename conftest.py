@@ -3,9 +3,18 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Sichuan's divisions once into the test database; each test's transaction rolls back over them."""
+    from chelun.core.regions import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()
+
+
 @pytest.fixture
 def sichuan(db):
-    """Sichuan's real divisions from ../shared/data (loaded once per database, reused by later tests)."""
+    """Sichuan's real divisions (reloaded only if a transactional test flushed them)."""
     from chelun.core.models import Region
     from chelun.core.regions import regions_load
 

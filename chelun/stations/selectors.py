@@ -655,9 +655,11 @@ def station_trends(*, stations: Sequence[Station], now: dt.datetime | None = Non
             latest_two[station_id].append(_history_fraction(free, level, is_open, capacity[station_id]))
     trends = {}
     for station_id, pair in latest_two.items():
-        if len(pair) < 2 or pair[0] is None or pair[1] is None:
+        if len(pair) < 2:
             continue
-        latest, previous = pair
+        latest, previous = pair[0], pair[1]
+        if latest is None or previous is None:
+            continue
         trends[station_id] = "filling" if latest < previous else "clearing" if latest > previous else "steady"
     return trends
 
@@ -674,3 +676,96 @@ def feedback_public_summary(*, station: Station, recent: int = 5) -> FeedbackSum
     figures = Feedback.objects.filter(station=station).aggregate(n=Count("id"), avg=Avg("rating"))
     average = round(float(figures["avg"]), 1) if figures["avg"] is not None else None
     return FeedbackSummary(average, figures["n"], list(feedback_public_list(station=station)[:recent]))
+
+
+# ---------------------------------------------------------------- reads added for the pages
+
+
+def _without_synthetic(results: Iterable[StationResult], include_synthetic: bool) -> list[StationResult]:
+    return [r for r in results if include_synthetic or not r.station.is_demo_synthetic]
+
+
+def station_list_for_drivers(
+    *, filters: StationFilter | None = None, include_synthetic: bool = False, now: dt.datetime | None = None
+) -> list[StationResult]:
+    """The public directory as a driver's list (no position known): live status computed, synthetic benchmark
+    stations (is_demo_synthetic) left out unless asked for. Ordered by name."""
+    now = now or timezone.now()
+    stations = station_public_list(filters=filters, now=now)
+    results = [StationResult(s, station_live_status(s, now=now), amenities=station_amenity_codes(s)) for s in stations]
+    return _without_synthetic(results, include_synthetic)
+
+
+def station_near_for_drivers(
+    *,
+    lon: float,
+    lat: float,
+    radius_km: float = 50.0,
+    coord_system: str = "wgs84",
+    filters: StationFilter | None = None,
+    include_synthetic: bool = False,
+    limit: int = 50,
+    now: dt.datetime | None = None,
+) -> list[StationResult]:
+    """station_search_near without the synthetic benchmark stations (unless asked for): the limit applies after
+    they are dropped, so a cloud of synthetic stations nearby cannot crowd out the real ones."""
+    results = station_search_near(
+        lon=lon,
+        lat=lat,
+        radius_km=radius_km,
+        coord_system=coord_system,
+        filters=filters,
+        limit=1_000_000,
+        now=now,
+    )
+    return _without_synthetic(results, include_synthetic)[:limit]
+
+
+def station_along_route_for_drivers(
+    *, query: RouteQuery, include_synthetic: bool = False, now: dt.datetime | None = None
+) -> list[StationResult]:
+    """station_search_along_route without synthetic stations (unless asked for), each result carrying the
+    forecast of free spaces at its ETA (station_forecasts: one query for the whole list)."""
+    now = now or timezone.now()
+    results = _without_synthetic(station_search_along_route(query=query, now=now), include_synthetic)
+    forecasts = station_forecasts(targets=[(r.station, r.eta) for r in results if r.eta is not None])
+    for result in results:
+        result.forecast = forecasts.get(result.station.pk)
+    return results
+
+
+def station_console_rows(
+    *, actor: Any, filters: StationFilter | None = None, include_synthetic: bool = False
+) -> QuerySet[Station]:
+    """station_console_list for the console table: synthetic benchmark stations hidden unless asked for."""
+    qs = station_console_list(actor=actor, filters=filters)
+    return qs if include_synthetic else qs.filter(is_demo_synthetic=False)
+
+
+def basemap_geojson(*, precision: int = 4) -> dict[str, Any]:
+    """Sichuan's offline base layer as one GeoJSON FeatureCollection: the prefecture polygons, then the province
+    outline, from the Region table's `boundary` (WGS-84). Coordinates are rounded to `precision` decimals (4: ~10 m,
+    plenty for a province map, and a smaller download)."""
+    from chelun.core.models import Region, RegionLevel
+
+    def rounded(value: Any) -> Any:
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        return round(value, precision) if isinstance(value, float) else value
+
+    rows = (
+        Region.objects.filter(level__in=(RegionLevel.PREFECTURE, RegionLevel.PROVINCE), boundary__isnull=False)
+        .order_by("level", "code")  # "prefecture" < "province": the outline comes last, drawn on top
+        .values_list("code", "name", "level", "boundary")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {"code": code, "name": name, "level": level},
+            "geometry": {"type": boundary["type"], "coordinates": rounded(boundary["coordinates"])},
+        }
+        for code, name, level, boundary in rows
+        if isinstance(boundary, dict) and "coordinates" in boundary
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -7,11 +7,12 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from chelun.core.errors import ApplicationError, ValidationFailed
+from chelun.core.errors import ApplicationError, Conflict, ValidationFailed
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import ledger_post
 from chelun.core.models import Region
@@ -422,3 +423,80 @@ def subsidy_record(
         transaction=txn, defaults={"station": station, "month": month, "source": source, "amount_fen": amount_fen}
     )
     return contribution
+
+
+# ---------------------------------------------------------------- writes added for the API
+
+
+CONFIRM_INTERVAL_MINUTES = 5
+
+
+class TooManyRequests(ApplicationError):
+    status_code = 429
+
+
+def station_status_confirm_limited(
+    *, actor: Any, station: Station, level: str, device_id: str = "", at: dt.datetime | None = None
+) -> StatusReport:
+    """station_status_confirm for the public: one tap per visitor (account, else device) per station per 5 minutes,
+    so one phone cannot drown out the operator's count. Only open stations take confirmations.
+
+    Raises ValidationFailed (level), ApplicationError station_not_open / device_unknown, TooManyRequests (429,
+    extra.retry_after_seconds). The limit is kept in the cache (atomic `add`) and, for accounts, also checked against
+    the stored reports, which holds across workers whatever the cache backend."""
+    at = at or timezone.now()
+    if level not in SpaceLevel.values:
+        raise _invalid("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
+    if station.status != StationStatus.OPEN:
+        raise ApplicationError("该站点当前未开放，无法反馈车位", "station_not_open")
+    key = visitor_key_for(user=actor, device_id=device_id)
+    interval = dt.timedelta(minutes=CONFIRM_INTERVAL_MINUTES)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        last = (
+            StatusReport.objects.filter(
+                station=station, reporter=actor, source=StatusSource.DRIVER, observed_at__gt=at - interval
+            )
+            .order_by("-observed_at")
+            .values_list("observed_at", flat=True)
+            .first()
+        )
+        if last is not None:
+            raise _too_soon(interval - (at - last))
+    cache_key = f"stations:confirm:{station.pk}:{key}"
+    if not cache.add(cache_key, at.timestamp(), timeout=int(interval.total_seconds())):
+        since = at.timestamp() - float(cache.get(cache_key, at.timestamp()))
+        raise _too_soon(interval - dt.timedelta(seconds=since))
+    try:
+        return station_status_confirm(actor=actor, station=station, level=level, at=at)
+    except BaseException:
+        cache.delete(cache_key)  # nothing was recorded: the tap does not count against the visitor
+        raise
+
+
+def _too_soon(remaining: dt.timedelta) -> TooManyRequests:
+    seconds = max(1, min(CONFIRM_INTERVAL_MINUTES * 60, int(remaining.total_seconds()) + 1))
+    return TooManyRequests(
+        f"您刚刚反馈过该站点，请 {CONFIRM_INTERVAL_MINUTES} 分钟后再试",
+        "confirm_too_frequent",
+        {"retry_after_seconds": seconds},
+    )
+
+
+def subsidy_record_once(
+    *, actor: Any, station: Station, month: dt.date, source: str, amount_fen: int, idempotency_key: str
+) -> tuple[SubsidyContribution, bool]:
+    """subsidy_record, telling a first recording (created=True) from a replay of the same key (False). A replay must
+    repeat the first request: the ledger compares station, source and amount; the month is compared here (Conflict).
+    """
+    existed = SubsidyContribution.objects.filter(transaction__idempotency_key=f"subsidy:{idempotency_key}").exists()
+    contribution = subsidy_record(
+        actor=actor,
+        station=station,
+        month=month,
+        source=source,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+    )
+    if existed and contribution.month != month_start(month):
+        raise Conflict("该幂等键已用于另一笔不同的记账", "idempotency_key_reused")
+    return contribution, not existed

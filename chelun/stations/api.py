@@ -1,0 +1,525 @@
+"""暖心之家 stations. Thin: resolve inputs, call selectors/services, return schemas.
+
+- Public (no account needed, `auth=None`): the directory, a station's page with its forecast and feedback, near-me
+  and along-route search, the corridor picker, and the driver's one-tap status, check-in and feedback. A driver who
+  is signed in (bearer token or session) acts under the account; otherwise under the device id (`X-Device-Id`
+  header or the `chelun_device` cookie).
+- Console (signed in): live status, feedback replies, check-in and funding figures, costs and subsidies, corridor
+  gaps. A console object outside the caller's scope answers 404 exactly like a missing id; a station id named in a
+  filter that the caller cannot see is a 422 on that field.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.errors import AuthenticationError
+from ninja.pagination import paginate
+from ninja.utils import check_csrf
+
+from chelun.core.api import actor_of, region_by_code
+from chelun.core.errors import Forbidden, NotFound, ValidationFailed
+from chelun.core.geo import GeoInputError, decode_polyline, parse_geojson_linestring
+from chelun.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
+from chelun.stations import selectors, services
+from chelun.stations.access import access_public_station_by_id, access_station_by_id, can_manage_station
+from chelun.stations.choices import CheckInService, CostCategory
+from chelun.stations.corridors import corridors
+from chelun.stations.models import Station
+from chelun.stations.schemas import (
+    MAX_ROUTE_POINTS,
+    AlongRouteIn,
+    AlongRouteOut,
+    CheckinCountsOut,
+    CheckinIn,
+    CheckinOut,
+    CheckinPeriodIn,
+    ConfirmIn,
+    ConfirmOut,
+    ConsoleFeedbackFilterIn,
+    ConsoleFeedbackOut,
+    ConsoleStationDetailOut,
+    ConsoleStationFilterIn,
+    ConsoleStationOut,
+    CorridorGapOut,
+    CorridorOut,
+    CorridorTownOut,
+    CostIn,
+    CostOut,
+    FeedbackCreatedOut,
+    FeedbackIn,
+    ForecastOut,
+    FundingOut,
+    FundingRowOut,
+    LiveOut,
+    NearOut,
+    NearQueryIn,
+    PeriodIn,
+    ReplyIn,
+    StationDetailOut,
+    StationFilterIn,
+    StationOut,
+    StatusIn,
+    StatusOut,
+    SubsidyIn,
+    SubsidyOut,
+)
+
+router = Router(tags=["暖心之家"])
+
+PUBLIC_READ_ERRORS: dict[int, type[ErrorOut]] = {404: ErrorOut, 422: ErrorOut}
+PUBLIC_WRITE_ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+DEVICE_HEADER = "X-Device-Id"
+DEVICE_COOKIE = "chelun_device"
+MAX_DEVICE_ID = 128
+ARRIVAL_RANGE = dt.timedelta(days=30)
+MAX_COUNT_DAYS = 366
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _invalid(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code, {"fields": {field: [message]}})
+
+
+def visitor_of(request: HttpRequest) -> Any:
+    """Who acts on a public endpoint: the bearer token's user (a bad token is a 401, not silently anonymous), else
+    the signed-in session user, else None. A session write must pass the CSRF check, as on any session endpoint,
+    so another site cannot post check-ins or feedback in a signed-in driver's name."""
+    if request.headers.get("Authorization"):
+        from config.api import BearerToken  # config.api mounts this module: import late
+
+        user = BearerToken()(request)
+        if not user:
+            raise AuthenticationError()
+        return user
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
+        raise Forbidden("CSRF 校验失败，请刷新页面后重试", "csrf_failed")
+    return user
+
+
+def device_id_of(request: HttpRequest) -> str:
+    """The anonymous device's id: the X-Device-Id header, else the chelun_device cookie ('' when neither)."""
+    device = (request.headers.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE) or "").strip()
+    if len(device) > MAX_DEVICE_ID:
+        raise _invalid("device_id", f"设备标识过长（最多 {MAX_DEVICE_ID} 个字符）", "device_id_invalid")
+    return device
+
+
+def _amenities(values: list[str]) -> tuple[str, ...]:
+    """Repeated (?amenities=a&amenities=b) or comma-separated; unknown codes are refused by the selector."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _station_filter(filters: Any, *, open_now: bool = False) -> selectors.StationFilter:
+    region = region_by_code(filters.region, field="region").code if filters.region else ""
+    return selectors.StationFilter(
+        amenities=selectors.clean_amenity_filter(_amenities(filters.amenities)),
+        kind=filters.kind or "",
+        region_code=region,
+        q=filters.q.strip(),
+        open_now=open_now,
+        corridor=filters.corridor.strip().upper(),
+    )
+
+
+def station_ref(actor: Any, station_id: int, *, field: str) -> Station:
+    """The station a filter names, if the caller sees it in the console; otherwise a 422 on that field (the same
+    answer for a missing id and one outside scope)."""
+    try:
+        return access_station_by_id(actor=actor, station_id=station_id)
+    except NotFound:
+        raise _invalid(field, "站点不存在", "unknown_station") from None
+
+
+def _check_period(start: dt.date, end: dt.date, *, max_days: int | None = None) -> None:
+    if start > end:
+        raise _invalid("start", "开始日期不能晚于结束日期", "period_invalid")
+    if max_days is not None and (end - start).days + 1 > max_days:
+        raise _invalid("end", f"统计区间最长 {max_days} 天", "period_too_long")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A datetime without an offset is Beijing time (the platform's zone), as drivers' apps usually send it."""
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _live_out(station: Station) -> LiveOut:
+    station.refresh_from_db()
+    return LiveOut.of(station, selectors.station_live_status(station))
+
+
+def _result_station(result: selectors.StationResult) -> Station:
+    """A search result as the station it is about, carrying the figures the result schemas read."""
+    station = result.station
+    station.live_now = result.live  # type: ignore[attr-defined]
+    station.search = result  # type: ignore[attr-defined]
+    return station
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public: directory and search. Fixed paths first: "/near" must not be taken for a station id.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.get("/", auth=None, response={200: list[StationOut], **PUBLIC_READ_ERRORS}, summary="站点名录（公开）")
+@paginate(Pagination)
+def station_list(request: HttpRequest, filters: Query[StationFilterIn]) -> Any:
+    now = timezone.now()
+    stations = selectors.station_public_list(filters=_station_filter(filters, open_now=filters.open_now), now=now)
+    for station in stations:
+        station.live_now = selectors.station_live_status(station, now=now)  # type: ignore[attr-defined]
+    return stations
+
+
+@router.get("/near", auth=None, response={200: NearOut, **PUBLIC_READ_ERRORS}, summary="附近的站点（公开）")
+def station_near(request: HttpRequest, query: Query[NearQueryIn]) -> Any:
+    results = selectors.station_search_near(
+        lon=query.lon,
+        lat=query.lat,
+        radius_km=query.radius_km,
+        coord_system=query.coord_system,
+        filters=selectors.StationFilter(
+            amenities=_amenities(query.amenities), kind=query.kind or "", open_now=query.open_now
+        ),
+        limit=query.limit,
+        now=timezone.now(),
+    )
+    items = [_result_station(result) for result in results]
+    return {"items": items, "count": len(items)}
+
+
+def _route_points(payload: AlongRouteIn) -> list[tuple[float, float]] | None:
+    """The route's points from the polyline or the GeoJSON; None for a named corridor. Exactly one must be given."""
+    given = [name for name in ("polyline", "geojson", "corridor") if getattr(payload, name) is not None]
+    if not given:
+        raise _invalid("route", "请提供路线：polyline、geojson 或 corridor", "route_required")
+    if len(given) > 1:
+        raise _invalid("route", "polyline、geojson、corridor 只能提供一种", "route_ambiguous")
+    field = given[0]
+    if field == "corridor":
+        return None
+    try:
+        if payload.polyline is not None:
+            points = decode_polyline(payload.polyline, payload.precision)
+        else:
+            points = parse_geojson_linestring(payload.geojson)
+    except GeoInputError as exc:
+        raise _invalid(field, exc.message, exc.code) from exc
+    if len(points) > MAX_ROUTE_POINTS:
+        raise _invalid(field, f"路线点过多（最多 {MAX_ROUTE_POINTS} 个），请先抽稀", "route_too_long")
+    return points
+
+
+@router.post(
+    "/along-route",
+    auth=None,
+    response={200: AlongRouteOut, **PUBLIC_READ_ERRORS},
+    summary="沿途站点（公开）：按前方里程排序，含到达时间、绕行和到达时的车位预测",
+)
+def station_along_route(request: HttpRequest, payload: AlongRouteIn) -> Any:
+    now = timezone.now()
+    options: dict[str, Any] = {
+        "coord_system": payload.coord_system,
+        "cumulative_seconds": payload.durations,
+        "position": payload.position,
+        "expressway_corridor_m": payload.expressway_corridor_m,
+        "offroad_corridor_m": payload.offroad_corridor_m,
+        "min_hours_ahead": payload.min_hours,
+        "max_hours_ahead": payload.max_hours,
+        "sleep_tonight": payload.sleep_tonight,
+        "filters": selectors.StationFilter(
+            amenities=_amenities(payload.amenities), kind=payload.kind or "", open_now=payload.open_now
+        ),
+    }
+    points = _route_points(payload)
+    if points is None and payload.corridor is not None:
+        corridor = payload.corridor
+        query = selectors.corridor_route_query(
+            corridor=corridor.ref.strip().upper(), from_code=corridor.from_code, to_code=corridor.to_code, **options
+        )
+    else:
+        query = selectors.RouteQuery(points=points or [], **options)
+    results = selectors.station_search_along_route(query=query, now=now)
+    forecasts = selectors.station_forecasts(targets=[(r.station, r.eta) for r in results if r.eta is not None])
+    items = []
+    for result in results:
+        station = _result_station(result)
+        if result.eta is not None:
+            station.forecast_out = ForecastOut.of(forecasts.get(station.pk), result.eta)  # type: ignore[attr-defined]
+        items.append(station)
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/corridors", auth=None, response={200: list[CorridorOut]}, summary="命名线路及沿线城镇（选择器用）")
+def corridor_list(request: HttpRequest) -> Any:
+    return [
+        CorridorOut(ref=c.ref, name=c.name, towns=[CorridorTownOut(code=town.code, name=town.name) for town in c.towns])
+        for c in corridors().values()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Console
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.get("/console/stations", response={200: list[ConsoleStationOut], **READ_ERRORS}, summary="站点管理列表")
+@paginate(Pagination)
+def console_station_list(request: HttpRequest, filters: Query[ConsoleStationFilterIn]) -> Any:
+    return selectors.station_console_list(
+        actor=actor_of(request), filters=_station_filter(filters), managed_only=filters.managed_only
+    ).prefetch_related("amenities", "prices")
+
+
+@router.get(
+    "/console/stations/{station_id}", response={200: ConsoleStationDetailOut, **READ_ERRORS}, summary="站点管理详情"
+)
+def console_station_detail(request: HttpRequest, station_id: int) -> Any:
+    actor = actor_of(request)
+    station = access_station_by_id(actor=actor, station_id=station_id)
+    station.can_manage = can_manage_station(actor, station)  # type: ignore[attr-defined]
+    return station
+
+
+@router.get(
+    "/console/feedback",
+    response={200: list[ConsoleFeedbackOut], **READ_ERRORS},
+    summary="反馈处理列表（本人负责的站点，及所辖范围内已上报的）",
+)
+@paginate(Pagination)
+def console_feedback_list(request: HttpRequest, filters: Query[ConsoleFeedbackFilterIn]) -> Any:
+    actor = actor_of(request)
+    station = station_ref(actor, filters.station, field="station") if filters.station is not None else None
+    return selectors.feedback_console_list(actor=actor, status=filters.status or "", station=station)
+
+
+@router.get("/console/checkins", response={200: CheckinCountsOut, **READ_ERRORS}, summary="签到统计")
+def console_checkins(request: HttpRequest, period: Query[CheckinPeriodIn]) -> Any:
+    actor = actor_of(request)
+    _check_period(period.start, period.end, max_days=MAX_COUNT_DAYS)
+    station = station_ref(actor, period.station, field="station") if period.station is not None else None
+    counts = selectors.checkin_counts(actor=actor, start=period.start, end=period.end, station=station)
+    names = dict(
+        selectors.station_console_list(actor=actor).filter(pk__in=list(counts["by_station"])).values_list("id", "name")
+    )
+    labels = dict(CheckInService.choices)
+    service_order = {value: i for i, value in enumerate(CheckInService.values)}
+    return {
+        "start": period.start,
+        "end": period.end,
+        "total": counts["total"],
+        "by_station": sorted(
+            ({"station_id": pk, "name": names.get(pk, ""), "count": n} for pk, n in counts["by_station"].items()),
+            key=lambda row: (-row["count"], row["station_id"]),
+        ),
+        "by_day": sorted(
+            ({"date": dt.date.fromisoformat(str(day)), "count": n} for day, n in counts["by_day"].items()),
+            key=lambda row: row["date"],
+        ),
+        "by_service": sorted(
+            (
+                {"service": service, "label": str(labels.get(service, service)), "count": n}
+                for service, n in counts["by_service"].items()
+            ),
+            key=lambda row: (service_order.get(row["service"], len(service_order)), row["service"]),
+        ),
+    }
+
+
+def _funding_row(row: selectors.FundingRow) -> FundingRowOut:
+    return FundingRowOut(
+        key=row.key,
+        name=row.name,
+        cost_fen=row.cost_fen,
+        subsidy_fen=row.subsidy_fen,
+        by_source=row.by_source,  # type: ignore[arg-type]
+        ratio=round(row.ratio, 4) if row.ratio is not None else None,
+        below_target=row.below_target,
+    )
+
+
+@router.get(
+    "/console/funding",
+    response={200: FundingOut, **READ_ERRORS},
+    summary="经费保障：成本与四方补贴（按站点、地市、合计；金额为分）",
+)
+def console_funding(request: HttpRequest, period: Query[PeriodIn]) -> Any:
+    _check_period(period.start, period.end)
+    report = selectors.funding_report(actor=actor_of(request), start=period.start, end=period.end)
+    return FundingOut(
+        start=report.start,
+        end=report.end,
+        target_ratio=selectors.SUBSIDY_TARGET,
+        stations=[_funding_row(row) for row in report.stations],
+        cities=[_funding_row(row) for row in report.cities],
+        total=_funding_row(report.total),
+    )
+
+
+@router.get(
+    "/console/gaps",
+    response={200: list[CorridorGapOut], **READ_ERRORS},
+    summary="线路空白：各线路最长的无站点路段（按公开的运营站点计算）",
+)
+def console_gaps(request: HttpRequest) -> Any:
+    return selectors.corridor_gaps()
+
+
+@router.post("/feedback/{feedback_id}/reply", response={200: ConsoleFeedbackOut, **WRITE_ERRORS}, summary="答复反馈")
+def feedback_reply(request: HttpRequest, feedback_id: int, payload: ReplyIn) -> Any:
+    actor = actor_of(request)
+    # The console list is the one rule for which feedback a user may see; anything else is missing.
+    feedback = selectors.feedback_console_list(actor=actor).filter(pk=feedback_id).first()
+    if feedback is None:
+        raise NotFound("反馈不存在")
+    return services.feedback_reply(actor=actor, feedback=feedback, reply=payload.reply)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One station
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{station_id}",
+    auth=None,
+    response={200: StationDetailOut, **PUBLIC_READ_ERRORS},
+    summary="站点详情（公开）：实时状态、价格、评价；带 arrive_at 时给出到达时的车位预测",
+)
+def station_detail(request: HttpRequest, station_id: int, arrive_at: dt.datetime | None = None) -> Any:
+    station = access_public_station_by_id(station_id=station_id)
+    now = timezone.now()
+    station.live_now = selectors.station_live_status(station, now=now)  # type: ignore[attr-defined]
+    if arrive_at is not None:
+        arrive_at = _aware(arrive_at)
+        if abs(arrive_at - now) > ARRIVAL_RANGE:
+            raise _invalid("arrive_at", "到达时间应在前后 30 天以内", "arrive_at_out_of_range")
+        forecast = selectors.station_forecast(station, at=arrive_at)
+        station.forecast_out = ForecastOut.of(forecast, arrive_at)  # type: ignore[attr-defined]
+    station.feedback_summary = selectors.feedback_public_summary(station=station)  # type: ignore[attr-defined]
+    return station
+
+
+@router.post(
+    "/{station_id}/status",
+    response={200: StatusOut, **WRITE_ERRORS},
+    summary="站长上报：是否开放、空余货车位",
+)
+def station_status(request: HttpRequest, station_id: int, payload: StatusIn) -> Any:
+    actor = actor_of(request)
+    station = access_station_by_id(actor=actor, station_id=station_id, manage=True)
+    report = services.station_status_set(
+        actor=actor, station=station, is_open=payload.is_open, free_spaces=payload.free_spaces
+    )
+    return StatusOut(
+        report_id=report.pk,
+        is_open=payload.is_open,
+        free_spaces=report.free_spaces,
+        level=report.level or None,  # type: ignore[arg-type]
+        observed_at=report.observed_at,
+        live=_live_out(station),
+    )
+
+
+@router.post(
+    "/{station_id}/confirm",
+    auth=None,
+    response={200: ConfirmOut, **PUBLIC_WRITE_ERRORS},
+    summary="司机一键确认车位：多 / 少 / 满（同一账号或设备每站 5 分钟一次）",
+)
+def station_confirm(request: HttpRequest, station_id: int, payload: ConfirmIn) -> Any:
+    station = access_public_station_by_id(station_id=station_id)
+    report = services.station_status_confirm_limited(
+        actor=visitor_of(request), station=station, level=payload.level, device_id=device_id_of(request)
+    )
+    return ConfirmOut(report_id=report.pk, level=payload.level, observed_at=report.observed_at, live=_live_out(station))
+
+
+@router.post(
+    "/{station_id}/checkins",
+    auth=None,
+    response={201: CheckinOut, 200: CheckinOut, **PUBLIC_WRITE_ERRORS},
+    summary="签到（10 分钟内重复签到只记一次，返回 200 与 created=false）",
+)
+def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -> Any:
+    station = access_public_station_by_id(station_id=station_id)
+    checkin, created = services.checkin_record(
+        station=station, user=visitor_of(request), device_id=device_id_of(request), services=payload.services
+    )
+    body = CheckinOut(
+        id=checkin.pk,
+        created=created,
+        services=checkin.services,  # type: ignore[arg-type]
+        created_at=checkin.created_at,
+    )
+    return (201 if created else 200), body
+
+
+@router.post(
+    "/{station_id}/feedback",
+    auth=None,
+    response={201: FeedbackCreatedOut, **PUBLIC_WRITE_ERRORS},
+    summary="评价与问题反馈（站点须在 24 小时内答复）",
+)
+def station_feedback(request: HttpRequest, station_id: int, payload: FeedbackIn) -> Any:
+    station = access_public_station_by_id(station_id=station_id)
+    feedback = services.feedback_create(
+        station=station, user=visitor_of(request), rating=payload.rating, issues=payload.issues, text=payload.text
+    )
+    return 201, feedback
+
+
+@router.post(
+    "/{station_id}/costs",
+    response={200: CostOut, **WRITE_ERRORS},
+    summary="填报某月运营成本（按类别，金额为分；替换当月数字）",
+)
+def station_costs(request: HttpRequest, station_id: int, payload: CostIn) -> Any:
+    actor = actor_of(request)
+    station = access_station_by_id(actor=actor, station_id=station_id, manage=True)
+    reports = services.cost_report_set(
+        actor=actor, station=station, month=payload.month, amounts_fen=payload.amounts_fen
+    )
+    order = {value: i for i, value in enumerate(CostCategory.values)}
+    reports.sort(key=lambda r: order[r.category])
+    return CostOut(
+        station_id=station.pk,
+        month=services.month_start(payload.month),
+        items=reports,  # type: ignore[arg-type]
+        total_fen=sum(r.amount_fen for r in reports),
+    )
+
+
+@router.post(
+    "/{station_id}/subsidies",
+    response={201: SubsidyOut, 200: SubsidyOut, **WRITE_ERRORS},
+    summary="登记补贴（记入平衡的分类账；同一幂等键重复提交返回 200，不重复记账）",
+)
+def station_subsidy(request: HttpRequest, station_id: int, payload: SubsidyIn) -> Any:
+    actor = actor_of(request)
+    station = access_station_by_id(actor=actor, station_id=station_id)
+    contribution, created = services.subsidy_record_once(
+        actor=actor,
+        station=station,
+        month=payload.month,
+        source=payload.source,
+        amount_fen=payload.amount_fen,
+        idempotency_key=payload.idempotency_key,
+    )
+    return (201 if created else 200), contribution
