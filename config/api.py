@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditlog.context import auditlog_value
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from chelun.accounts.services import api_token_authenticate
@@ -21,14 +23,39 @@ class BearerToken(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            _attribute_audit_entries_to(user)
         return user
+
+
+def _attribute_audit_entries_to(user: Any) -> None:
+    """AuditlogMiddleware takes the actor from request.user before the view runs, when a bearer-token request is
+    still anonymous; name the token's user in the request's audit context so its writes are not logged as nobody's."""
+    try:
+        context = auditlog_value.get()
+    except LookupError:  # no AuditlogMiddleware around this request (e.g. a direct call)
+        return
+    if context.get("actor") is None:
+        context["actor"] = user
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese stays readable in responses instead of \\uXXXX escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 api = NinjaAPI(
     title="车轮党建 API",
     version="1.0.0",
-    description="车轮党建平台接口。坐标一律为 WGS-84；错误统一返回 {message, code, extra}。",
+    description=(
+        "车轮党建平台接口。坐标一律为 WGS-84；日期为 ISO 8601。"
+        "认证：`Authorization: Bearer <token>`（POST /accounts/token 或司机验证码登录获取）或网页登录会话。"
+        "列表分页：`?page=1&page_size=50`（最多 200），返回 {items, count}。"
+        "错误统一返回 {message, code, extra}；与某个输入有关时，extra.fields 给出各字段的错误。"
+        "超出本人权限范围的记录与不存在的记录一样返回 404。"
+    ),
     auth=[BearerToken(), django_auth],
+    renderer=Utf8JSONRenderer(),
     urls_namespace="api",
 )
 
@@ -42,10 +69,56 @@ def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRes
     return api.create_response(request, error_body(exc.message, exc.code, exc.extra), status=exc.status_code)
 
 
+# Chinese for the pydantic errors a client meets most; others keep pydantic's English message.
+_VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期无效，格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_long": "过长",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "model_attributes_type": "格式不正确",
+}
+
+
+def _field_name(loc: list[str]) -> str:
+    """("body", "payload", "founded_on") -> "founded_on"; ("query", "level") -> "level"."""
+    parts = loc[1:]
+    if loc[:1] == ["body"] and len(parts) > 1:
+        parts = parts[1:]  # the view's parameter name, not part of the client's JSON
+    return ".".join(parts) or (loc[0] if loc else "")
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind in ("enum", "literal_error"):
+        expected = (error.get("ctx") or {}).get("expected", "")
+        return f"取值无效，可选：{expected}" if expected else "取值无效"
+    if kind == "value_error":  # raised by our own validators with a Chinese message
+        return str((error.get("ctx") or {}).get("error", error.get("msg", "")))
+    return _VALIDATION_MESSAGES.get(kind, str(error.get("msg", "")))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [{"loc": [str(part) for part in e.get("loc", [])], "msg": str(e.get("msg", ""))} for e in exc.errors]
-    return api.create_response(request, error_body("请求参数有误", "validation_error", {"errors": errors}), status=422)
+    errors: list[dict[str, Any]] = []
+    fields: dict[str, list[str]] = {}
+    for e in exc.errors:
+        loc = [str(part) for part in e.get("loc", [])]
+        message = _validation_message(e)
+        errors.append({"loc": loc, "msg": str(e.get("msg", ""))})
+        fields.setdefault(_field_name(loc), []).append(message)
+    first = next(iter(fields.items()), None)
+    summary = f"请求参数有误：{first[0]} {first[1][0]}" if first else "请求参数有误"
+    extra = {"fields": fields, "errors": errors}
+    return api.create_response(request, error_body(summary, "validation_error", extra), status=422)
 
 
 @api.exception_handler(AuthenticationError)
@@ -60,6 +133,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return api.create_response(request, error_body("请求体不是有效的 JSON", "malformed_body"), status=400)
     return api.create_response(request, error_body(str(exc), "http_error"), status=exc.status_code)
 
 
@@ -68,11 +143,13 @@ def _mount() -> None:
     from chelun.core.api import router as core_router
     from chelun.members.api import router as members_router
     from chelun.orgs.api import router as orgs_router
+    from chelun.stations.api import router as stations_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/core/", core_router)
     api.add_router("/orgs/", orgs_router)
     api.add_router("/members/", members_router)
+    api.add_router("/stations/", stations_router)
 
 
 _mount()
