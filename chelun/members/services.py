@@ -70,9 +70,11 @@ def _check_unique(person: Person) -> None:
         )
 
 
-def _save_person(person: Person) -> None:
+def _save_person(person: Person, *, bump_version: bool = False) -> None:
     _check_unique(person)  # first, so a duplicate is a Conflict with our message, not a generic unique error
     full_clean_or_raise(person, exclude=["org", "region"])
+    if bump_version:
+        person.version = F("version") + 1  # type: ignore[assignment]
     try:
         with transaction.atomic():
             person.save()
@@ -139,8 +141,7 @@ def person_update(
         locked.org = org
     if region is not None:
         locked.region = region
-    locked.version = F("version") + 1  # type: ignore[assignment]
-    _save_person(locked)
+    _save_person(locked, bump_version=True)
     locked.refresh_from_db()
     return locked
 

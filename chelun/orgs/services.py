@@ -115,7 +115,17 @@ def organization_move(
         depth=F("depth") + depth_delta,
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
+    old_parent_name = org.parent.name if org.parent else ""
     org.refresh_from_db()
+    # Queryset updates send no signals, so the move is written to the audit log here.
+    LogEntry.objects.log_create(
+        org,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={"parent": [old_parent_name, new_parent.name], "path": [old_path, new_path]},
+        actor=actor,
+        additional_data={"org_path": new_path, "moved_from": old_path},
+    )
     return org
 
 

@@ -87,6 +87,8 @@ def test_audit_page_lists_entries_in_scope(client, tree, audited):
         ("武侯人员", LogEntry.Action.ACCESS),
         ("武侯物流公司第一党支部", LogEntry.Action.UPDATE),
         ("wuhou-admin · 管理员 · 武侯区交通运输行业党委", LogEntry.Action.CREATE),
+        ("武侯区交通运输行业党委", LogEntry.Action.CREATE),
+        ("武侯物流公司党支部", LogEntry.Action.CREATE),  # the branch's name when it was created
     }
     assert "查看明文" in response.text and "10.1.1.1" in response.text
 
@@ -97,7 +99,12 @@ def test_sibling_county_sees_no_audit_entries_of_the_other(client, tree, audited
     page = client.get(reverse("core:audit"))
     export = xlsx_rows(client.get(reverse("core:audit"), {"export": "xlsx"}))
 
-    jinjiang_only = {"锦江人员", "jinjiang-admin · 管理员 · 锦江区交通运输行业党委"}
+    jinjiang_only = {
+        "锦江人员",
+        "jinjiang-admin · 管理员 · 锦江区交通运输行业党委",
+        "锦江区交通运输行业党委",
+        "锦江货运公司党支部",
+    }
     assert {e.object_repr for e, _ in page.context["rows"]} == jinjiang_only
     assert "武侯" not in page.text
     assert {row[4] for row in export[1:]} == jinjiang_only
@@ -145,7 +152,7 @@ def test_audit_filters_by_action_model_actor_and_dates(client, tree, audited):
     assert past.context["rows"] == []
     in_scope = list(audit_entry_list(actor=tree.province_admin).values_list("pk", flat=True))
     assert [e.pk for e, _ in today_only.context["rows"]] == in_scope
-    assert len(in_scope) == 7  # 3 role grants, 2 people, 1 reveal, 1 organisation update
+    assert len(in_scope) == 16  # 9 organisations created, 3 role grants, 2 people, 1 reveal, 1 organisation update
 
 
 def test_bad_audit_filters_show_an_error_not_a_500(client, tree, audited):
@@ -162,7 +169,7 @@ def test_bad_audit_filters_show_an_error_not_a_500(client, tree, audited):
 
 
 def test_audit_is_paged_fifty_per_page_without_a_total(client, tree):
-    for i in range(50):  # 50 creations + the 武侯 admin's role grant = 51 entries
+    for i in range(48):  # 48 people + 2 organisations created + the 武侯 admin's role grant = 51 entries
         make_person(org=tree.wuhou_branch, name=f"人员{i}")
     client.force_login(tree.wuhou_admin)
 

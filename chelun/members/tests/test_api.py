@@ -291,11 +291,6 @@ def test_viewer_may_not_create(tree):
 # --- update ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="members.services.person_update sets version = F('version') + 1 before _save_person's full_clean, "
-    "which rejects the expression: every PATCH is a 422 until the service bumps the version after validating",
-)
 def test_patch_with_current_version(tree, wuhou_driver):
     url = f"/api/v1/members/people/{wuhou_driver.pk}"
     response = send(login(tree.wuhou_admin), "patch", url, {"version": 1, "name": "王师傅", "phone": "13900009999"})

@@ -42,6 +42,11 @@ def test_move_subtree_rewrites_descendant_paths(tree):
     assert tree.wuhou_branch.path == f"/{tree.province.pk}/{tree.mianyang.pk}/{tree.wuhou.pk}/{tree.wuhou_branch.pk}/"
     assert tree.wuhou_branch.depth == 3
     assert Organization.objects.get(pk=tree.wuhou.pk).parent_id == tree.mianyang.pk
+    from auditlog.models import LogEntry
+
+    entry = LogEntry.objects.get_for_object(tree.wuhou).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.changes_dict["parent"] == ["成都市交通运输行业党委", "绵阳市交通运输行业党委"]
+    assert entry.actor == tree.province_admin
 
 
 def test_move_into_own_subtree_is_rejected_and_changes_nothing(tree):
