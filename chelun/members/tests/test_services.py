@@ -39,9 +39,7 @@ def test_duplicate_id_number_is_a_conflict(tree):
 
 def test_reveal_returns_clear_value_and_is_audited(tree):
     person = make_person(org=tree.wuhou_branch, phone="13912340000")
-    value = services.person_reveal(
-        actor=tree.wuhou_admin, person_id=person.pk, field="phone", remote_addr="10.0.0.8"
-    )
+    value = services.person_reveal(actor=tree.wuhou_admin, person_id=person.pk, field="phone", remote_addr="10.0.0.8")
     assert value == "13912340000"
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(person.pk)).get()
     assert (entry.actor, entry.remote_addr) == (tree.wuhou_admin, "10.0.0.8")
