@@ -7,7 +7,7 @@ from chelun.accounts.models import ApiToken, User
 @admin.register(User)
 class ChelunUserAdmin(UserAdmin):
     raw_id_fields = ["person"]
-    fieldsets = (*UserAdmin.fieldsets, ("人员", {"fields": ("person",)}))  # type: ignore[operator]
+    fieldsets = (*UserAdmin.fieldsets, ("人员", {"fields": ("person",)}))  # type: ignore[misc, operator]
 
 
 @admin.register(ApiToken)
