@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from chelun.stations.feed import station_feed_view
 from config.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("chelun.accounts.urls")),
     path("orgs/", include("chelun.orgs.urls")),
     path("people/", include("chelun.members.urls")),
+    path("stations/", include("chelun.stations.urls")),
+    path("feed/stations.json", station_feed_view, name="station-feed"),
     path("", include("chelun.core.urls")),
 ]
 

@@ -769,3 +769,37 @@ def basemap_geojson(*, precision: int = 4) -> dict[str, Any]:
         if isinstance(boundary, dict) and "coordinates" in boundary
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def funding_report_for_console(
+    *, actor: Any, start: dt.date, end: dt.date, include_synthetic: bool = False
+) -> FundingReport:
+    """funding_report without the synthetic benchmark stations (unless asked for): their rows are dropped and the
+    city rows and the total are summed again from the stations kept, so no figure counts them."""
+    report = funding_report(actor=actor, start=start, end=end)
+    if include_synthetic:
+        return report
+    real = Station.objects.filter(
+        pk__in=[int(row.key) for row in report.stations], is_demo_synthetic=False
+    ).select_related("region", "region__parent")
+    city_of = {}
+    for station in real:
+        region = station.region
+        city_of[str(station.pk)] = region.parent if region.level == "county" and region.parent is not None else region
+    kept = [row for row in report.stations if row.key in city_of]
+    cities: dict[str, FundingRow] = {}
+    total = FundingRow(report.total.key, report.total.name)
+    for row in kept:
+        city = city_of[row.key]
+        city_row = cities.setdefault(city.code, FundingRow(city.code, city.name))
+        for target in (city_row, total):
+            target.cost_fen += row.cost_fen
+            for source, amount in row.by_source.items():
+                target.by_source[source] += amount
+    return FundingReport(
+        start=report.start,
+        end=report.end,
+        stations=kept,
+        cities=sorted(cities.values(), key=lambda r: r.key),
+        total=total,
+    )
