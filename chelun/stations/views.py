@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -699,11 +700,12 @@ def share(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def qr(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """A printable sheet for the station's wall: the check-in link as a QR code. No QR library (segno/qrcode) is
-    installed, so the page prints the link in large type with a placeholder where the code goes."""
+    """A printable sheet for the station's wall: the check-in link as a QR code (inline SVG, made by segno)."""
     station = _public_station(pk)
     checkin_url = request.build_absolute_uri(reverse("stations:checkin", args=[station.pk]))
-    return render(request, "stations/qr.html", {"station": station, "checkin_url": checkin_url})
+    # Error correction M survives some dirt and glare on a wall poster; SVG prints sharp at any size.
+    qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=8, border=2, omitsize=True)
+    return render(request, "stations/qr.html", {"station": station, "checkin_url": checkin_url, "qr_svg": qr_svg})
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -559,7 +559,13 @@ def test_qr_sheet_points_at_the_check_in_url(client, wuhou_station):
     assert response.status_code == 200
     url = f"http://testserver/stations/{wuhou_station.pk}/checkin/"
     assert f'data-testid="checkin-url">{url}<' in response.text
-    assert f'data-testid="qr-placeholder" data-url="{url}"' in response.text
+    assert f'data-testid="qr-code" data-url="{url}"' in response.text
+    # The code drawn is the code of that URL (and not, say, of the station page).
+    import segno
+
+    assert segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True) in response.text
+    other = f"http://testserver/stations/{wuhou_station.pk}/"
+    assert segno.make(other, error="m").svg_inline(scale=8, border=2, omitsize=True) not in response.text
 
 
 # ---------------------------------------------------------------------------------------------------------------
