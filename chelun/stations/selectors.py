@@ -558,11 +558,15 @@ class CorridorGap:
     stations: int
 
 
-def corridor_gaps(*, snap_km: float = 5.0) -> list[CorridorGap]:
+def corridor_gaps(*, snap_km: float = 5.0, include_synthetic: bool = False) -> list[CorridorGap]:
     """For each named corridor, the longest stretch with no open station within `snap_km` of the line
-    (ends of the corridor count as boundaries). Longest gap first."""
+    (ends of the corridor count as boundaries). Longest gap first. Synthetic benchmark stations are left out
+    unless asked for, so the demo's gaps are those of the real network."""
     # Direction does not matter for coverage: either half of a service area serves the corridor.
-    open_ids = set(Station.objects.filter(status=StationStatus.OPEN).values_list("id", flat=True))
+    open_stations = Station.objects.filter(status=StationStatus.OPEN)
+    if not include_synthetic:
+        open_stations = open_stations.filter(is_demo_synthetic=False)
+    open_ids = set(open_stations.values_list("id", flat=True))
     open_points = [
         routing.StationPoint(id=p.id, lon=p.lon, lat=p.lat, site_class=p.site_class)
         for p in _station_points()

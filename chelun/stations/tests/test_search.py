@@ -7,6 +7,7 @@ from chelun.core.geo import wgs84_to_gcj02
 from chelun.stations import selectors, services
 from chelun.stations.choices import Amenity, StationKind
 from chelun.stations.corridors import corridor_points
+from chelun.stations.models import Station
 from chelun.stations.selectors import RouteQuery, StationFilter
 from chelun.stations.tests.factories import at, make_station
 
@@ -124,3 +125,10 @@ def test_corridor_gaps_count_both_halves_and_find_the_longest_empty_stretch(sich
     # G5 runs from 朝天 in the north; 成都 lies ~293 km along it, so the longest gap is from there to the end.
     assert (g5.from_km, g5.to_km) == (292.8, g5.length_km)
     assert g5.gap_km == pytest.approx(g5.length_km - 292.8, abs=0.05)
+    # A synthetic benchmark station in the middle of that gap counts only when asked for.
+    mid = points[len(points) // 2]
+    Station.objects.filter(pk=make_station(org=tree.wuhou_branch, name="合成站", lon=mid[0], lat=mid[1]).pk).update(
+        is_demo_synthetic=True
+    )
+    assert {g.corridor: g for g in selectors.corridor_gaps()}["G5"].stations == 1
+    assert {g.corridor: g for g in selectors.corridor_gaps(include_synthetic=True)}["G5"].stations == 2
