@@ -11,3 +11,5 @@ os.environ.setdefault("CHELUN_VAR_DIR", tempfile.mkdtemp(prefix="chelun-test-"))
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing; tests serve from the finders

@@ -4,36 +4,12 @@ to a county, opens its people, exports them to Excel and logs out."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 
 import pytest
 from openpyxl import load_workbook
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told it is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium")
 SCREENSHOT = "/tmp/console-phone.png"  # noqa: S108 (a fixed path the reviewer looks at)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

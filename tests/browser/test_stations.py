@@ -5,38 +5,14 @@ the driver's station page shows the answer."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from urllib.parse import urlparse
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told it is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium")
 SHOTS = "/tmp/stations-{}.png"  # noqa: S108 (fixed paths the reviewer looks at)
 PHONE = {"width": 390, "height": 844}
 CHENGDU = {"longitude": 104.0668, "latitude": 30.5728}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
