@@ -9,6 +9,7 @@ os.environ["HUEY_IMMEDIATE"] = "1"
 os.environ.setdefault("CHELUN_VAR_DIR", tempfile.mkdtemp(prefix="chelun-test-"))
 
 from config.settings import *  # noqa: F403
+from config.settings import STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 
