@@ -806,7 +806,7 @@ def test_corridor_gaps_table_and_export(client, tree, g5):
 
     assert response.status_code == 200
     gaps = {g.corridor: g for g in response.context["gaps"]}
-    assert gaps["G5"].stations == 4  # every open station on the line, the synthetic one too
+    assert gaps["G5"].stations == 3  # the open stations on the line; the synthetic benchmark one is left out
     assert "汉源暖心之家" not in response.text and "雅安暖心之家" not in response.text  # corridors, never station rows
     rows = xlsx_sheets(client.get(reverse("stations:gaps"), {"export": "xlsx"}))["布点缺口"]
     assert rows[0] == [
