@@ -3,7 +3,7 @@
 - The directory is public: open and suspended stations (not planned/building) are visible to everyone.
 - Operating a station (live status, prices, replies) is for its own operators (Station.operators) and for admins
   of the organisation subtree the station belongs to. Operators edit their own stations only.
-- Funding figures follow the organisation scope (funding.view).
+- Funding figures follow the organisation scope (funding.view); entering costs and subsidies needs funding.change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from chelun.core.errors import Forbidden, NotFound
-from chelun.orgs.access import path_scope_q, scope_paths
+from chelun.orgs.access import can, path_scope_q, scope_paths
 from chelun.stations.choices import StationStatus
 from chelun.stations.models import Station
 
@@ -62,4 +62,21 @@ def access_station_by_id(*, actor: Any, station_id: int, manage: bool = False) -
         raise NotFound("站点不存在")
     if manage and not can_manage_station(actor, station):
         raise Forbidden("只能管理本人负责的站点")
+    return station
+
+
+def station_funding_q(actor: Any) -> Q:
+    """Stations whose funding figures the actor sees: funding.view in the organisation subtree."""
+    return path_scope_q(actor, "funding.view", "organization__path")
+
+
+def access_station_funding_by_id(*, actor: Any, station_id: int, change: bool = False) -> Station:
+    """A station's funding page. Outside funding.view scope: 404. With change=True and no funding.change: 403."""
+    station = (
+        Station.objects.select_related("region", "organization").filter(station_funding_q(actor), pk=station_id).first()
+    )
+    if station is None:
+        raise NotFound("站点不存在")
+    if change and not can(actor, "funding.change", station.organization):
+        raise Forbidden("没有填报经费的权限")
     return station

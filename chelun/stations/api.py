@@ -14,15 +14,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
 from chelun.core.api import actor_of, region_by_code
 from chelun.core.errors import Forbidden, NotFound, ValidationFailed
-from chelun.core.geo import GeoInputError, decode_polyline, parse_geojson_linestring
+from chelun.core.geo import GeoInputError, decode_polyline, gcj02_to_wgs84, parse_geojson_linestring
+from chelun.core.models import Region, RegionLevel
 from chelun.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
+from chelun.orgs.access import access_organization_by_id
 from chelun.stations import selectors, services
 from chelun.stations.access import access_public_station_by_id, access_station_by_id, can_manage_station
 from chelun.stations.choices import CheckInService, CostCategory
@@ -58,9 +60,11 @@ from chelun.stations.schemas import (
     NearQueryIn,
     PeriodIn,
     ReplyIn,
+    StationCreateIn,
     StationDetailOut,
     StationFilterIn,
     StationOut,
+    StationUpdateIn,
     StatusIn,
     StatusOut,
     SubsidyIn,
@@ -295,6 +299,70 @@ def console_station_detail(request: HttpRequest, station_id: int) -> Any:
     station = access_station_by_id(actor=actor, station_id=station_id)
     station.can_manage = can_manage_station(actor, station)  # type: ignore[attr-defined]
     return station
+
+
+def _wgs84(lon: float, lat: float, coord_system: str) -> tuple[float, float]:
+    """A point as stored (WGS-84). Whether it lies in China is the service's check (one message for both)."""
+    return gcj02_to_wgs84(lon, lat) if coord_system == "gcj02" else (lon, lat)
+
+
+def _county(code: str) -> Region:
+    """The county a station sits in, by its code: unknown codes and prefectures or the province are a 422."""
+    region = region_by_code(code, field="region")
+    if region.level != RegionLevel.COUNTY:
+        raise _invalid("region", f"请填写区县的行政区划代码（{code} 是{region.name}）", "region_not_county")
+    return region
+
+
+def _console_station_out(actor: Any, station: Station) -> Station:
+    station.can_manage = can_manage_station(actor, station)  # type: ignore[attr-defined]
+    return station
+
+
+@router.post(
+    "/console/stations",
+    response={201: ConsoleStationDetailOut, **WRITE_ERRORS},
+    summary="登记站点（须有运营组织的 station.change 权限；gcj02 坐标换算为 WGS-84 保存）",
+)
+def console_station_create(request: HttpRequest, payload: StationCreateIn) -> Any:
+    actor = actor_of(request)
+    try:
+        organization = access_organization_by_id(actor=actor, organization_id=payload.organization_id)
+    except NotFound:
+        raise _invalid("organization_id", "组织不存在", "unknown_organization") from None
+    fields = payload.model_dump(exclude={"organization_id", "region", "lon", "lat", "coord_system", "amenities"})
+    lon, lat = _wgs84(payload.lon, payload.lat, payload.coord_system)
+    station = services.station_create(
+        actor=actor,
+        organization=organization,
+        region=_county(payload.region),
+        amenities=payload.amenities,
+        lon=lon,
+        lat=lat,
+        **fields,
+    )
+    return Status(201, _console_station_out(actor, station))
+
+
+@router.patch(
+    "/console/stations/{station_id}",
+    response={200: ConsoleStationDetailOut, **WRITE_ERRORS},
+    summary="修改站点信息（站长改本人负责的站点，管理员改辖区内的；version 过期返回 409）",
+)
+def console_station_update(request: HttpRequest, station_id: int, payload: StationUpdateIn) -> Any:
+    actor = actor_of(request)
+    station = access_station_by_id(actor=actor, station_id=station_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "amenities", "coord_system", "lon", "lat"})
+    if (payload.lon is None) != (payload.lat is None):
+        raise _invalid("lon", "经度和纬度需同时提供", "point_incomplete")
+    if payload.lon is not None and payload.lat is not None:
+        changes["lon"], changes["lat"] = _wgs84(payload.lon, payload.lat, payload.coord_system)
+    if "region" in changes:
+        changes["region"] = _county(payload.region or "")
+    station = services.station_update(
+        actor=actor, station=station, expected_version=payload.version, amenities=payload.amenities, **changes
+    )
+    return _console_station_out(actor, station)
 
 
 @router.get(

@@ -6,24 +6,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from chelun.core.errors import ValidationFailed
 from chelun.core.forms import RegionField, region_choices
-from chelun.core.geo import GeoInputError, decode_polyline, parse_geojson_linestring, wgs84_to_gcj02
-from chelun.core.models import Region
+from chelun.core.geo import (
+    GeoInputError,
+    decode_polyline,
+    gcj02_to_wgs84,
+    parse_geojson_linestring,
+    wgs84_to_gcj02,
+)
+from chelun.core.models import Region, RegionLevel
+from chelun.orgs.models import Organization
+from chelun.orgs.selectors import organization_list_for_action
 from chelun.stations.choices import (
     Amenity,
     CheckInService,
+    CostCategory,
     FeedbackIssue,
+    FundingSource,
     SpaceLevel,
+    StationClass,
     StationKind,
+    StationStatus,
 )
 from chelun.stations.corridors import corridors
 from chelun.stations.selectors import RouteQuery, StationFilter
+from chelun.stations.services import OPERATOR_RESERVED_FIELDS
 
 # The amenities drivers filter by, with short chip labels (a phone row holds four of them).
 DRIVER_AMENITIES = (
@@ -423,3 +437,322 @@ class FundingFilterForm(forms.Form):
 def default_months(today: dt.date) -> dict[str, str]:
     """The funding report opens on this year so far."""
     return {"start": f"{today.year}-01", "end": f"{today:%Y-%m}"}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Registry: the operator's info page and the console's "new station"
+# --------------------------------------------------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+# Operators open or suspend their station; planning and building are the organisation's business.
+OPERATOR_STATUSES = (StationStatus.OPEN, StationStatus.SUSPENDED)
+MAX_ORG_OPTIONS = 2000
+# The form fields that are Station columns, handed to station_create / station_update as they are.
+STATION_FORM_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "station_class",
+        "status",
+        "address",
+        "carriageway",
+        "corridor_ref",
+        "contact_name",
+        "contact_phone",
+        "open_24h",
+        "opens_at",
+        "closes_at",
+        "truck_spaces",
+        "beds",
+        "cctv",
+        "guards",
+        "lighting",
+        "fence",
+    }
+)
+
+
+class StationFieldsForm(forms.Form):
+    """The registry fields an operator keeps up to date. The security grade is not a field: the service computes
+    it from the four measures."""
+
+    name = forms.CharField(label="名称", max_length=128, error_messages={"required": "请填写站点名称"})
+    kind = forms.ChoiceField(label="类型", choices=StationKind.choices)
+    station_class = forms.ChoiceField(label="等级", choices=StationClass.choices)
+    status = forms.ChoiceField(label="状态", choices=StationStatus.choices, initial=StationStatus.OPEN)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    carriageway = forms.CharField(label="服务方向", max_length=64, required=False, help_text="如：往西昌方向")
+    contact_name = forms.CharField(label="联系人", max_length=32, required=False)
+    contact_phone = forms.CharField(
+        label="服务电话", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    open_24h = forms.BooleanField(label="24 小时开放", required=False)
+    opens_at = forms.TimeField(label="开门时间", required=False, widget=TimeInput())
+    closes_at = forms.TimeField(label="关门时间", required=False, widget=TimeInput(), help_text="早于开门时间表示次日")
+    truck_spaces = forms.IntegerField(
+        label="货车车位",
+        min_value=0,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "请填写货车车位数（没有填 0）", "min_value": "车位数不能为负数"},
+    )
+    beds = forms.IntegerField(
+        label="床位",
+        min_value=0,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "请填写床位数（没有填 0）", "min_value": "床位数不能为负数"},
+    )
+    cctv = forms.BooleanField(label="视频监控", required=False)
+    guards = forms.BooleanField(label="保安巡逻", required=False)
+    lighting = forms.BooleanField(label="夜间照明", required=False)
+    fence = forms.BooleanField(label="货车区围栏", required=False)
+    amenities = forms.MultipleChoiceField(
+        label="设施",
+        choices=Amenity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "请选择列出的设施"},
+    )
+
+    SECURITY_FIELDS = ("cctv", "guards", "lighting", "fence")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("open_24h"):
+            data["opens_at"] = data["closes_at"] = None  # hours do not apply round the clock
+        elif (data.get("opens_at") is None) != (data.get("closes_at") is None):
+            self.add_error("closes_at", "开门时间和关门时间需同时填写（或勾选 24 小时开放）")
+        return data
+
+    def station_fields(self) -> dict[str, Any]:
+        """The cleaned fields under the Station model's names (without amenities, which go separately)."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in STATION_FORM_FIELDS}
+
+    def amenity_codes(self) -> list[str]:
+        return list(self.cleaned_data.get("amenities") or [])
+
+    def security_fields(self) -> list[Any]:
+        return [self[name] for name in self.SECURITY_FIELDS]
+
+
+class StationInfoForm(StationFieldsForm):
+    """The operator edits their own station. `version` is the one they saw, so a stale edit is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(
+        self, *args: Any, station: Any, amenities: list[str], reserved_locked: bool = False, **kwargs: Any
+    ) -> None:
+        initial = {name: getattr(station, name) for name in STATION_FORM_FIELDS if hasattr(station, name)}
+        kwargs.setdefault("initial", {**initial, "amenities": amenities, "version": station.version})
+        super().__init__(*args, **kwargs)
+        if reserved_locked:
+            # Shown but not editable for operators (services.station_update refuses them too).
+            for name in OPERATOR_RESERVED_FIELDS & set(self.fields):
+                self.fields[name].disabled = True
+        statuses = list(OPERATOR_STATUSES)
+        if station.status not in statuses:  # a planned station keeps its status unless the operator opens it
+            statuses.insert(0, StationStatus(station.status))
+        field = cast(forms.ChoiceField, self.fields["status"])
+        field.choices = [(s.value, s.label) for s in statuses]
+        field.error_messages["invalid_choice"] = "站长只能将站点设为运营中或暂停服务"
+
+
+def county_choices() -> list[Any]:
+    """Counties grouped by prefecture (one query): a station sits in one county."""
+    rows = Region.objects.filter(level__in=(RegionLevel.PREFECTURE, RegionLevel.COUNTY)).order_by("code")
+    prefectures: list[Region] = []
+    counties: dict[int | None, list[tuple[str, str]]] = {}
+    for region in rows.only("id", "name", "level", "parent_id"):
+        if region.level == RegionLevel.PREFECTURE:
+            prefectures.append(region)
+        else:
+            counties.setdefault(region.parent_id, []).append((str(region.pk), region.name))
+    return [(p.name, counties[p.pk]) for p in prefectures if counties.get(p.pk)]
+
+
+class CountyField(forms.ModelChoiceField):
+    """A county of Sichuan from a grouped list; `load_choices()` when the form is going to be rendered."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "所在区县")
+        kwargs.setdefault("empty_label", "请选择区县")
+        kwargs.setdefault("error_messages", {"required": "请选择所在区县", "invalid_choice": "请选择有效的区县"})
+        super().__init__(queryset=Region.objects.filter(level=RegionLevel.COUNTY), **kwargs)
+
+    def load_choices(self) -> None:
+        self.choices = [("", self.empty_label or ""), *county_choices()]
+
+
+class StationCreateForm(StationFieldsForm):
+    """登记新站点 (console): where it is, who runs it, and the registry fields. Coordinates typed from Amap or
+    Tencent maps are GCJ-02 and are converted to WGS-84 here."""
+
+    organization = forms.ModelChoiceField(
+        label="运营组织",
+        queryset=Organization.objects.none(),
+        error_messages={"required": "请选择运营组织", "invalid_choice": "请选择有效的运营组织"},
+    )
+    region = CountyField()
+    corridor_ref = forms.CharField(label="所在线路", max_length=16, required=False, help_text="如 G5、G318")
+    lon = forms.FloatField(
+        label="经度",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"required": "请填写经度", "invalid": "经度应为数字，如 104.06"},
+    )
+    lat = forms.FloatField(
+        label="纬度",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"required": "请填写纬度", "invalid": "纬度应为数字，如 30.66"},
+    )
+    coord = forms.ChoiceField(label="坐标系", choices=COORD_CHOICES, initial="wgs84")
+
+    field_order = ["name", "organization", "region", "lon", "lat", "coord", "corridor_ref"]
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["organization"])
+        # Only organisations the actor may register stations for (station.change), in tree order.
+        field.queryset = organization_list_for_action(actor=actor, action="station.change")
+
+    def load_choices(self) -> None:
+        cast(CountyField, self.fields["region"]).load_choices()
+        field = cast(forms.ModelChoiceField, self.fields["organization"])
+        rows = list(field.queryset[:MAX_ORG_OPTIONS])  # type: ignore[index]
+        base = min((o.depth for o in rows), default=0)
+        field.choices = [("", "请选择"), *[(str(o.pk), "　" * max(0, o.depth - base) + o.name) for o in rows]]
+
+    def point(self) -> tuple[float, float]:
+        """(lon, lat) in WGS-84, as stored."""
+        lon, lat = self.cleaned_data["lon"], self.cleaned_data["lat"]
+        return gcj02_to_wgs84(lon, lat) if self.cleaned_data["coord"] == "gcj02" else (lon, lat)
+
+
+class PhotoForm(forms.Form):
+    """One photo for the station's gallery. What counts as an image is the service's rule (it reads the bytes)."""
+
+    image = forms.FileField(
+        label="照片",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={"required": "请选择照片", "empty": "上传的文件是空的", "invalid": "请选择照片文件"},
+        help_text="JPEG、PNG 或 WebP，不超过 5 MB，每站最多 12 张",
+    )
+    caption = forms.CharField(
+        label="说明",
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：淋浴间"}),
+        error_messages={"max_length": "照片说明不能超过 64 个字"},
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Funding entry (province console)
+# --------------------------------------------------------------------------------------------------------------
+
+MAX_YUAN = Decimal("100000000")  # one entry of 1 亿元 or more is a typing slip
+_YUAN_TEXT = re.compile(r"^(\d+)(?:\.(\d+))?$")
+
+
+def parse_yuan(text: str) -> int:
+    """ "12.34" (元) -> 1234 (分), exactly: parsed as a Decimal, never a float. Refuses negatives, more than two
+    decimals written, anything that is not a plain number (no "1e3", "NaN", "1,000"), and 1 亿元 or more."""
+    text = (text or "").strip()
+    if text.startswith("-"):
+        raise forms.ValidationError("金额不能为负数", code="negative")
+    match = _YUAN_TEXT.match(text)
+    if match is None:
+        raise forms.ValidationError("请输入金额（元），如 12.34", code="invalid")
+    if len(match.group(2) or "") > 2:
+        raise forms.ValidationError("金额最多精确到分（两位小数）", code="max_decimal_places")
+    value = Decimal(text)
+    if value >= MAX_YUAN:
+        raise forms.ValidationError("金额过大，请检查单位（元）", code="too_large")
+    return int(value * 100)
+
+
+class YuanField(forms.CharField):
+    """Money typed in 元, cleaned to integer 分 (None when left blank)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)
+        return None if text in (None, "") else parse_yuan(text)
+
+
+def yuan_text(fen: int) -> str:
+    return f"{Decimal(fen) / 100:.2f}"
+
+
+class CostForm(forms.Form):
+    """A station's operating cost for one month, one amount (元) per category. It replaces that month's figures:
+    a category left blank is removed from the month."""
+
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m"],
+        widget=MonthInput(),
+        error_messages={"required": "请选择月份", "invalid": "月份格式应为 2026-01"},
+    )
+
+    def __init__(self, *args: Any, amounts_fen: dict[str, int] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "cost_%s")  # shares its page with SubsidyForm: distinct element ids
+        super().__init__(*args, **kwargs)
+        for code, label in CostCategory.choices:
+            current = (amounts_fen or {}).get(code)
+            self.fields[f"cost_{code}"] = YuanField(
+                label=f"{label}（元）", required=False, initial=yuan_text(current) if current is not None else None
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and all(data.get(f"cost_{code}") is None for code in CostCategory.values):
+            raise forms.ValidationError("请至少填写一项成本")
+        return data
+
+    def amounts_fen(self) -> dict[str, int]:
+        amounts = {code: self.cleaned_data.get(f"cost_{code}") for code in CostCategory.values}
+        return {code: fen for code, fen in amounts.items() if fen is not None}
+
+    def amount_fields(self) -> list[Any]:
+        return [self[f"cost_{code}"] for code in CostCategory.values]
+
+
+class SubsidyForm(forms.Form):
+    """One subsidy contribution. The idempotency key is made when the form is rendered, so submitting the same form
+    twice (a double tap, a resent request) records the money once."""
+
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m"],
+        widget=MonthInput(),
+        error_messages={"required": "请选择月份", "invalid": "月份格式应为 2026-01"},
+    )
+    source = forms.ChoiceField(
+        label="来源", choices=FundingSource.choices, error_messages={"invalid_choice": "请选择有效的补贴来源"}
+    )
+    amount = YuanField(label="金额（元）", error_messages={"required": "请填写金额"})
+    idempotency_key = forms.CharField(
+        min_length=8,
+        max_length=100,
+        widget=forms.HiddenInput(),
+        error_messages={"required": "表单已失效，请刷新页面后重新填写"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "subsidy_%s")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(18))

@@ -484,6 +484,65 @@ class ConsoleStationDetailOut(ConsoleStationOut):
         return StationDetailOut.resolve_security(obj)
 
 
+class StationCreateIn(Schema):
+    """A new station. Coordinates in WGS-84, or GCJ-02 (Amap, Tencent) with coord_system; stored as WGS-84."""
+
+    name: str = Field(min_length=1, max_length=128)
+    kind: StationKind
+    station_class: StationClass = StationClass.B
+    status: StationStatus = StationStatus.OPEN
+    organization_id: int = Field(description="运营组织 id（须在本人 station.change 范围内）")
+    region: str = Field(max_length=6, description="所在区县的行政区划代码")
+    lon: FiniteFloat
+    lat: FiniteFloat
+    coord_system: CoordSystem = Field("wgs84", description="输入坐标的坐标系；高德/腾讯为 gcj02。一律存为 WGS-84")
+    corridor_ref: str = Field("", max_length=16, description="所在线路，如 G5")
+    carriageway: str = Field("", max_length=64, description="服务方向，如：往西昌方向")
+    address: str = Field("", max_length=200)
+    contact_name: str = Field("", max_length=32)
+    contact_phone: str = Field("", max_length=20)
+    open_24h: bool = False
+    opens_at: dt.time | None = Field(None, description="北京时间")
+    closes_at: dt.time | None = Field(None, description="北京时间；早于开门时间表示跨午夜")
+    truck_spaces: int = Field(0, ge=0)
+    beds: int = Field(0, ge=0)
+    cctv: bool = False
+    guards: bool = False
+    lighting: bool = False
+    fence: bool = False
+    amenities: list[str] = Field([], max_length=len(Amenity), description="设施代码，如 shower、laundry")
+
+
+class StationUpdateIn(Schema):
+    """Change some fields of a station; fields left out stay as they are. `amenities`, when given, replaces the
+    whole list. The security grade follows from cctv / guards / lighting / fence."""
+
+    version: int = Field(description="读取时的 version；其间已被他人修改时返回 409，不做任何修改")
+    name: str | None = Field(None, min_length=1, max_length=128)
+    kind: StationKind | None = None
+    station_class: StationClass | None = None
+    status: StationStatus | None = None
+    region: str | None = Field(None, max_length=6, description="所在区县的行政区划代码")
+    lon: FiniteFloat | None = None
+    lat: FiniteFloat | None = None
+    coord_system: CoordSystem = Field("wgs84", description="lon/lat 的坐标系")
+    corridor_ref: str | None = Field(None, max_length=16)
+    carriageway: str | None = Field(None, max_length=64)
+    address: str | None = Field(None, max_length=200)
+    contact_name: str | None = Field(None, max_length=32)
+    contact_phone: str | None = Field(None, max_length=20)
+    open_24h: bool | None = None
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+    truck_spaces: int | None = Field(None, ge=0)
+    beds: int | None = Field(None, ge=0)
+    cctv: bool | None = None
+    guards: bool | None = None
+    lighting: bool | None = None
+    fence: bool | None = None
+    amenities: list[str] | None = Field(None, max_length=len(Amenity), description="设施代码；给出时替换全部设施")
+
+
 class StationBriefOut(Schema):
     id: int
     name: str

@@ -19,7 +19,7 @@ from chelun.core.errors import ValidationFailed
 from chelun.core.geo import GeoInputError, gcj02_to_wgs84, route_is_self_intersecting, validate_china_point
 from chelun.orgs.access import path_scope_q
 from chelun.stations import routing
-from chelun.stations.access import station_console_q, station_manage_q, station_public_q
+from chelun.stations.access import station_console_q, station_funding_q, station_manage_q, station_public_q
 from chelun.stations.choices import (
     Amenity,
     FeedbackStatus,
@@ -31,7 +31,15 @@ from chelun.stations.choices import (
 )
 from chelun.stations.corridors import corridor_points, corridors
 from chelun.stations.forecast import LEVEL_FRACTION, Forecast, forecast_free, hour_of_week
-from chelun.stations.models import CheckIn, CostReport, Feedback, Station, StatusReport, SubsidyContribution
+from chelun.stations.models import (
+    CheckIn,
+    CostReport,
+    Feedback,
+    Station,
+    StationPhoto,
+    StatusReport,
+    SubsidyContribution,
+)
 
 FRESH_MINUTES = 60
 SUBSIDY_TARGET = 0.5
@@ -510,9 +518,7 @@ class FundingReport:
 def funding_report(*, actor: Any, start: dt.date, end: dt.date) -> FundingReport:
     """Cost and subsidies by source in months [start, end], per station, per city and in total (within scope).
     Money stays integer fen; ratios are computed from the sums."""
-    stations = Station.objects.filter(path_scope_q(actor, "funding.view", "organization__path")).select_related(
-        "region", "region__parent"
-    )
+    stations = Station.objects.filter(station_funding_q(actor)).select_related("region", "region__parent")
     station_map = {s.pk: s for s in stations}
     costs = CostReport.objects.filter(station_id__in=station_map, month__gte=start.replace(day=1), month__lte=end)
     subsidies = SubsidyContribution.objects.filter(
@@ -807,3 +813,43 @@ def funding_report_for_console(
         cities=sorted(cities.values(), key=lambda r: r.key),
         total=total,
     )
+
+
+# ---------------------------------------------------------------- photos and one station's funding
+
+
+def station_photo_list(*, station: Station) -> QuerySet[StationPhoto]:
+    """A station's gallery, oldest first (the station was fetched through access.py by the caller)."""
+    return StationPhoto.objects.filter(station=station).order_by("created_at", "id")
+
+
+@dataclass
+class CostMonth:
+    month: dt.date
+    amounts_fen: dict[str, int]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(self.amounts_fen.values())
+
+
+def station_cost_months(*, station: Station, months: int = 12) -> list[CostMonth]:
+    """A station's reported costs for its latest `months` reported months, latest first, by category."""
+    rows = CostReport.objects.filter(station=station).order_by("-month", "category")
+    by_month: dict[dt.date, dict[str, int]] = {}
+    for month, category, amount in rows.values_list("month", "category", "amount_fen"):
+        if month not in by_month and len(by_month) >= months:
+            break
+        by_month.setdefault(month, {})[category] = amount
+    return [CostMonth(month, amounts) for month, amounts in by_month.items()]
+
+
+def station_subsidy_list(*, station: Station, limit: int = 24) -> list[SubsidyContribution]:
+    """A station's latest recorded subsidies, latest month (then latest entry) first."""
+    return list(SubsidyContribution.objects.filter(station=station).order_by("-month", "-id")[:limit])
+
+
+def station_month_costs(*, station: Station, month: dt.date) -> dict[str, int]:
+    """One month's reported costs of a station, by category (fen)."""
+    rows = CostReport.objects.filter(station=station, month=month.replace(day=1))
+    return dict(rows.values_list("category", "amount_fen"))

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 from django.core.cache import cache
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from chelun.core.errors import ApplicationError, Conflict, ValidationFailed
+from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, ValidationFailed
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import ledger_post
 from chelun.core.models import Region
 from chelun.core.services import check_version, full_clean_or_raise
-from chelun.orgs.access import require
+from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
 from chelun.stations.access import access_station_by_id
 from chelun.stations.choices import (
@@ -39,12 +41,16 @@ from chelun.stations.models import (
     Feedback,
     Station,
     StationAmenity,
+    StationPhoto,
     StationPrice,
     StatusReport,
     SubsidyContribution,
 )
 
 CHECKIN_DEDUPE_MINUTES = 10
+OPERATOR_RESERVED_FIELDS = frozenset(
+    {"lon", "lat", "region", "kind", "station_class", "bearing_deg", "halves_linked", "corridor_ref"}
+)
 FEEDBACK_REPLY_HOURS = 24
 STATION_FIELDS = (
     "name",
@@ -151,6 +157,14 @@ def station_update(
     unknown = set(changes) - set(STATION_FIELDS)
     if unknown:
         raise ApplicationError(f"不可修改的字段：{', '.join(sorted(unknown))}", "field_not_editable")
+    if not can(actor, "station.change", locked.organization):
+        # An operator runs the station; where it is, what it is and whether it exists are the department's call.
+        reserved = sorted(f for f in set(changes) & OPERATOR_RESERVED_FIELDS if changes[f] != getattr(locked, f))
+        if reserved:
+            message = "站长不能修改站点的位置、类型和等级，请联系主管部门"
+            raise Forbidden(message, "operator_field_reserved", {"fields": {f: [message] for f in reserved}})
+        if changes.get("status", locked.status) not in (locked.status, StationStatus.OPEN, StationStatus.SUSPENDED):
+            raise Forbidden("站长只能把站点设为运营中或暂停服务", "operator_status_reserved")
     amenity_list = clean_amenities(amenities) if amenities is not None else None
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -500,3 +514,83 @@ def subsidy_record_once(
     if existed and contribution.month != month_start(month):
         raise Conflict("该幂等键已用于另一笔不同的记账", "idempotency_key_reused")
     return contribution, not existed
+
+
+# ---------------------------------------------------------------- photos
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PER_STATION = 12
+PHOTO_CAPTION_MAX = 64
+PHOTO_FORMATS = "JPEG、PNG 或 WebP"
+
+
+def photo_format(head: bytes) -> str | None:
+    """The file extension for an image recognised by its first bytes (JPEG, PNG, WebP), else None. The file's name
+    and the browser's content type are never trusted: both are whatever the sender says."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _upload_size(upload: IO[bytes]) -> int:
+    size = getattr(upload, "size", None)
+    if isinstance(size, int):
+        return size
+    upload.seek(0, 2)
+    end = upload.tell()
+    upload.seek(0)
+    return end
+
+
+@transaction.atomic
+def station_photo_add(*, actor: Any, station: Station, upload: IO[bytes], caption: str = "") -> StationPhoto:
+    """Add a photo to a station's public gallery. The actor must run the station (access_station_by_id with
+    manage=True: NotFound / Forbidden). The file must be a JPEG, PNG or WebP by its content (magic bytes), at most
+    5 MB, and the station may hold at most 12 photos; otherwise ValidationFailed on `image` (or `caption`, over 64
+    characters) and nothing is stored. The stored name is random, with the extension of the detected format."""
+    locked = Station.objects.select_for_update().get(pk=station.pk)  # serialises the 12-photo count
+    access_station_by_id(actor=actor, station_id=locked.pk, manage=True)
+    caption = (caption or "").strip()
+    if len(caption) > PHOTO_CAPTION_MAX:
+        raise _invalid("caption", f"照片说明不能超过 {PHOTO_CAPTION_MAX} 个字", "caption_too_long")
+    if StationPhoto.objects.filter(station=locked).count() >= PHOTO_MAX_PER_STATION:
+        raise _invalid(
+            "image", f"每个站点最多 {PHOTO_MAX_PER_STATION} 张照片，请先删除不用的照片", "photo_limit_reached"
+        )
+    size = _upload_size(upload)
+    if size <= 0:
+        raise _invalid("image", "上传的文件是空的", "photo_empty")
+    if size > PHOTO_MAX_BYTES:
+        megabytes = f"{size / 1024 / 1024:.1f}"
+        raise _invalid("image", f"照片不能超过 5 MB（这张约 {megabytes} MB）", "photo_too_large")
+    upload.seek(0)
+    extension = photo_format(upload.read(12))
+    upload.seek(0)
+    if extension is None:
+        raise _invalid("image", f"只能上传 {PHOTO_FORMATS} 格式的照片（按文件内容识别）", "photo_type_refused")
+    photo = StationPhoto(station=locked, caption=caption)
+    photo.image.save(f"{uuid.uuid4().hex}.{extension}", File(upload), save=False)
+    try:
+        photo.save()
+    except BaseException:
+        photo.image.storage.delete(photo.image.name)  # no row, no file
+        raise
+    return photo
+
+
+@transaction.atomic
+def station_photo_remove(*, actor: Any, station: Station, photo_id: int) -> None:
+    """Remove one of a station's photos. The actor must run the station (NotFound / Forbidden); a photo of another
+    station is NotFound. The file is deleted once the row's deletion is committed."""
+    access_station_by_id(actor=actor, station_id=station.pk, manage=True)
+    photo = StationPhoto.objects.filter(station=station, pk=photo_id).first()
+    if photo is None:
+        raise NotFound("照片不存在")
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -35,16 +35,24 @@ from chelun.core.views import (
     counted_page,
     form_errors_from,
     get_or_404,
+    may_act_somewhere,
+    redirect_after_post,
     render_page,
     wants_partial,
     wants_xlsx,
 )
+from chelun.orgs.access import can
 from chelun.stations import selectors, services
-from chelun.stations.access import access_public_station_by_id, access_station_by_id
+from chelun.stations.access import (
+    access_public_station_by_id,
+    access_station_by_id,
+    access_station_funding_by_id,
+)
 from chelun.stations.choices import (
     FREE_BY_STANDARD,
     Amenity,
     CheckInService,
+    CostCategory,
     FeedbackIssue,
     FeedbackStatus,
     FundingSource,
@@ -57,13 +65,18 @@ from chelun.stations.forms import (
     CheckinForm,
     ConfirmForm,
     ConsoleFilterForm,
+    CostForm,
     FeedbackForm,
     FundingFilterForm,
     NearSearchForm,
+    PhotoForm,
     PricesForm,
     ReplyForm,
     RouteSearchForm,
+    StationCreateForm,
+    StationInfoForm,
     StatusSetForm,
+    SubsidyForm,
     default_months,
 )
 from chelun.stations.models import Feedback, Station
@@ -522,6 +535,7 @@ def _station_context(request: HtmxHttpRequest, station: Station, now: dt.datetim
         {
             "prices": _price_rows(station),
             "amenity_rows": _amenity_rows(station),
+            "photos": list(selectors.station_photo_list(station=station)),
             "hours": hours_text(station),
             "share_url": request.build_absolute_uri(reverse("stations:share", args=[station.pk])),
             "can_operate": request.user.is_authenticated
@@ -886,6 +900,120 @@ def operate_prices(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "stations/partials/_operate_prices.html", context, status=status)
 
 
+def _info_form(station: Station, data: Any = None, *, user: Any = None) -> StationInfoForm:
+    locked = user is None or not can(user, "station.change", station.organization)
+    return StationInfoForm(
+        data, station=station, amenities=selectors.station_amenity_codes(station), reserved_locked=locked
+    )
+
+
+def _photos_context(station: Station, form: PhotoForm | None = None, notice: str = "") -> dict[str, Any]:
+    return {
+        "station": station,
+        "photos": list(selectors.station_photo_list(station=station)),
+        "photo_form": form or PhotoForm(),
+        "photo_max": services.PHOTO_MAX_PER_STATION,
+        "photo_notice": notice,
+    }
+
+
+def _info_context(
+    station: Station, form: StationInfoForm | None = None, photo_form: PhotoForm | None = None
+) -> dict[str, Any]:
+    return {"form": form or _info_form(station), **_photos_context(station, photo_form)}
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def operate_info(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """站点信息: the operator keeps their own station's entry up to date (name, hours, spaces, security measures,
+    amenities) and its photos. The security grade follows from the measures; a stale `version` is refused with
+    nothing changed."""
+    station = _managed_station(request, pk)
+    status = 200
+    if request.method == "POST":
+        form = _info_form(station, request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.station_update(
+                    actor=request.user,
+                    station=station,
+                    expected_version=form.cleaned_data["version"],
+                    amenities=form.amenity_codes(),
+                    **form.station_fields(),
+                )
+            except ApplicationError as exc:
+                form_errors_from(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, "站点信息已保存")
+                return redirect_after_post(request, reverse("stations:operate_info", args=[station.pk]))
+        else:
+            status = 422
+    else:
+        form = _info_form(station, user=request.user)
+    return render_page(
+        request,
+        "stations/operate_info.html",
+        "stations/partials/_operate_info_form.html",
+        _info_context(station, form),
+        status,
+    )
+
+
+def _after_photo_post(
+    request: HtmxHttpRequest, station: Station, form: PhotoForm, notice: str, status: int
+) -> HttpResponse:
+    """HTMX: the photos card again; a plain post: back to the info page, or the page with the error."""
+    if request.htmx:
+        context = _photos_context(station, form, notice)
+        return render(request, "stations/partials/_operate_photos.html", context, status=status)
+    if status < 400:
+        messages.success(request, notice)
+        return redirect(reverse("stations:operate_info", args=[station.pk]) + "#photos")
+    return render(
+        request,
+        "stations/operate_info.html",
+        _info_context(station, _info_form(station, user=request.user), photo_form=form),
+        status=status,
+    )
+
+
+@console_view
+@require_POST
+def operate_photo_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Upload one photo (JPEG, PNG or WebP by content, ≤ 5 MB, ≤ 12 per station) to the public gallery."""
+    station = _managed_station(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    status = 200
+    notice = ""
+    if form.is_valid():
+        try:
+            services.station_photo_add(
+                actor=request.user,
+                station=station,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ApplicationError as exc:
+            form_errors_from(form, exc)
+            status = exc.status_code
+        else:
+            notice = "照片已上传"
+            form = PhotoForm()
+    else:
+        status = 422
+    return _after_photo_post(request, station, form, notice, status)
+
+
+@console_view
+@require_POST
+def operate_photo_remove(request: HtmxHttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    station = _managed_station(request, pk)
+    get_or_404(lambda: services.station_photo_remove(actor=request.user, station=station, photo_id=photo_id))
+    return _after_photo_post(request, station, PhotoForm(), "照片已删除", 200)
+
+
 def _console_feedback(request: HtmxHttpRequest, pk: int) -> Feedback:
     found = selectors.feedback_console_list(actor=request.user).filter(pk=pk).first()
     if found is None:
@@ -1002,8 +1130,46 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
     rows = [(s, live, status_text(live), s.pk in managed) for s, live in lives]
     if not wants_partial(request):
         form.fields["region"].load_choices()  # type: ignore[attr-defined]
-    context = {"form": form, "page": page, "rows": rows}
+    can_create = may_act_somewhere(request.user, "station.change")
+    context = {"form": form, "page": page, "rows": rows, "can_create": can_create}
     return render_page(request, "stations/console.html", "stations/partials/_console_results.html", context)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def station_create(request: HtmxHttpRequest) -> HttpResponse:
+    """登记站点: an admin registers a station run by an organisation in their subtree (station.change). GCJ-02
+    coordinates (Amap, Tencent) are converted to WGS-84; a point outside China or an unknown amenity is refused
+    with its message and nothing is written. Without station.change anywhere the page does not exist."""
+    if not may_act_somewhere(request.user, "station.change"):
+        raise Http404("页面不存在")
+    status = 200
+    if request.method == "POST":
+        form = StationCreateForm(request.POST, actor=request.user)
+        if form.is_valid():
+            lon, lat = form.point()
+            try:
+                station = services.station_create(
+                    actor=request.user,
+                    organization=form.cleaned_data["organization"],
+                    region=form.cleaned_data["region"],
+                    amenities=form.amenity_codes(),
+                    lon=lon,
+                    lat=lat,
+                    **form.station_fields(),
+                )
+            except ApplicationError as exc:
+                form_errors_from(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, f"站点“{station.name}”已登记")
+                return redirect_after_post(request, reverse("stations:operate", args=[station.pk]))
+        else:
+            status = 422
+    else:
+        form = StationCreateForm(actor=request.user)
+    form.load_choices()
+    return render_page(request, "stations/create.html", "stations/partials/_create_form.html", {"form": form}, status)
 
 
 GAP_EXPORT_HEADERS = (
@@ -1038,6 +1204,7 @@ def _ratio(row: FundingRow) -> float | None:
 
 def _money_row(row: FundingRow) -> dict[str, Any]:
     return {
+        "key": row.key,
         "name": row.name,
         "cost": yuan(row.cost_fen),
         "sources": [(SOURCE_LABELS[s], yuan(row.by_source[s])) for s in FundingSource.values],
@@ -1119,9 +1286,169 @@ def funding(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
+        "can_enter": may_act_somewhere(request.user, "funding.change"),
         "source_labels": list(SOURCE_LABELS.values()),
         "total": _money_row(report.total) if report else None,
         "cities": [_money_row(r) for r in report.cities] if report else [],
         "stations": [_money_row(r) for r in report.stations] if report else [],
     }
     return render(request, "stations/funding.html", context, status=status)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Province console: one station's costs and subsidies
+# --------------------------------------------------------------------------------------------------------------
+
+COST_MONTHS_SHOWN = 12
+
+
+def _funding_station(request: HtmxHttpRequest, pk: int, *, change: bool = False) -> Station:
+    """A station in the user's funding scope; entering figures (change=True) needs funding.change. Anything else is
+    a 404 here, as on the operate pages."""
+    try:
+        return access_station_funding_by_id(actor=request.user, station_id=pk, change=change)
+    except (NotFound, Forbidden) as exc:
+        raise Http404(exc.message) from exc
+
+
+def _month_of(request: HtmxHttpRequest) -> dt.date:
+    """?month=2026-10, else this month (the first day)."""
+    try:
+        return dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _month_text(month: dt.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _cost_form(station: Station, month: dt.date) -> CostForm:
+    amounts = selectors.station_month_costs(station=station, month=month)
+    return CostForm(initial={"month": month}, amounts_fen=amounts)
+
+
+def _costs_context(
+    request: HtmxHttpRequest, station: Station, form: CostForm | None = None, notice: str = ""
+) -> dict[str, Any]:
+    can_change = can(request.user, "funding.change", station.organization)
+    months = selectors.station_cost_months(station=station, months=COST_MONTHS_SHOWN)
+    return {
+        "station": station,
+        "can_change": can_change,
+        "cost_form": (form or _cost_form(station, _month_of(request))) if can_change else None,
+        "cost_labels": [label for _code, label in CostCategory.choices],
+        "cost_rows": [
+            (
+                m.month,
+                [(label, yuan(m.amounts_fen.get(code, 0))) for code, label in CostCategory.choices],
+                yuan(m.total_fen),
+            )
+            for m in months
+        ],
+        "cost_notice": notice,
+    }
+
+
+def _subsidies_context(
+    request: HtmxHttpRequest, station: Station, form: SubsidyForm | None = None, notice: str = ""
+) -> dict[str, Any]:
+    can_change = can(request.user, "funding.change", station.organization)
+    month = _month_of(request)
+    return {
+        "station": station,
+        "can_change": can_change,
+        "subsidy_form": (form or SubsidyForm(initial={"month": month})) if can_change else None,
+        "subsidies": [
+            (s.month, SOURCE_LABELS.get(s.source, s.source), yuan(s.amount_fen))
+            for s in selectors.station_subsidy_list(station=station)
+        ],
+        "subsidy_notice": notice,
+    }
+
+
+def _funding_station_context(request: HtmxHttpRequest, station: Station, **forms: Any) -> dict[str, Any]:
+    return {
+        **_costs_context(request, station, forms.get("cost_form")),
+        **_subsidies_context(request, station, forms.get("subsidy_form")),
+    }
+
+
+@console_view
+@require_GET
+def funding_station(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """经费保障 · one station: its monthly costs by category and the subsidies recorded, with forms to enter them
+    for users holding funding.change on its organisation (others in funding scope only read)."""
+    station = _funding_station(request, pk)
+    return render(request, "stations/funding_station.html", _funding_station_context(request, station))
+
+
+@console_view
+@require_POST
+def funding_costs(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Enter one month's costs in 元 (converted exactly to 分); it replaces that month's figures."""
+    station = _funding_station(request, pk, change=True)
+    form = CostForm(request.POST)
+    status = 200
+    notice = ""
+    month = _month_of(request)
+    if form.is_valid():
+        month = services.month_start(form.cleaned_data["month"])
+        try:
+            services.cost_report_set(actor=request.user, station=station, month=month, amounts_fen=form.amounts_fen())
+        except ApplicationError as exc:
+            form_errors_from(form, exc)
+            status = exc.status_code
+        else:
+            notice = f"{_month_text(month)}运营成本已保存"
+            form = _cost_form(station, month)
+    else:
+        status = 422
+    if request.htmx:
+        context = _costs_context(request, station, form, notice)
+        return render(request, "stations/partials/_funding_costs.html", context, status=status)
+    if status < 400:
+        messages.success(request, notice)
+        return redirect(f"{reverse('stations:funding_station', args=[station.pk])}?month={month:%Y-%m}#costs")
+    context = _funding_station_context(request, station, cost_form=form)
+    return render(request, "stations/funding_station.html", context, status=status)
+
+
+@console_view
+@require_POST
+def funding_subsidy(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Record a subsidy contribution. The form's idempotency key (made when it was rendered) makes a double submit
+    record it once; the second answer says so."""
+    station = _funding_station(request, pk, change=True)
+    form = SubsidyForm(request.POST)
+    status = 200
+    notice = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contribution, created = services.subsidy_record_once(
+                actor=request.user,
+                station=station,
+                month=data["month"],
+                source=data["source"],
+                amount_fen=data["amount"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except ApplicationError as exc:
+            form_errors_from(form, exc)
+            status = exc.status_code
+        else:
+            label = SOURCE_LABELS.get(contribution.source, contribution.source)
+            recorded = f"{_month_text(contribution.month)} {label} {yuan(contribution.amount_fen)} 元"
+            notice = f"已登记补贴：{recorded}" if created else f"这笔补贴已登记过（{recorded}），未重复记账"
+            form = SubsidyForm(initial={"month": contribution.month})
+    else:
+        status = 422
+    if request.htmx:
+        context = _subsidies_context(request, station, form, notice)
+        return render(request, "stations/partials/_funding_subsidies.html", context, status=status)
+    if status < 400:
+        messages.success(request, notice)
+        return redirect(reverse("stations:funding_station", args=[station.pk]) + "#subsidies")
+    context = _funding_station_context(request, station, subsidy_form=form)
+    return render(request, "stations/funding_station.html", context, status=status)

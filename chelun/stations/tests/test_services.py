@@ -190,3 +190,17 @@ def test_subsidy_needs_funding_rights(tree, station):
             amount_fen=1,
             idempotency_key="x",
         )
+
+
+def test_operator_cannot_move_or_reclassify_their_station_but_admin_can(tree, station, operator):
+    with pytest.raises(Forbidden) as err:
+        services.station_update(actor=operator, station=station, expected_version=station.version, lon=104.5)
+    assert err.value.code == "operator_field_reserved"
+    with pytest.raises(Forbidden):
+        services.station_update(actor=operator, station=station, expected_version=station.version, status="planned")
+    services.station_update(actor=operator, station=station, expected_version=station.version, beds=8)
+    station.refresh_from_db()
+    assert (station.lon, station.beds, station.status) == (104.0, 8, StationStatus.OPEN)
+    services.station_update(actor=tree.wuhou_admin, station=station, expected_version=station.version, lon=104.5)
+    station.refresh_from_db()
+    assert station.lon == 104.5
