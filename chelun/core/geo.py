@@ -269,6 +269,8 @@ _CHINA_LON_MIN = 72.004
 _CHINA_LON_MAX = 137.8347
 _CHINA_LAT_MIN = 0.8293
 _CHINA_LAT_MAX = 55.8271
+# (lon_min, lat_min, lon_max, lat_max), for callers that check many points at once.
+CHINA_BBOX = (_CHINA_LON_MIN, _CHINA_LAT_MIN, _CHINA_LON_MAX, _CHINA_LAT_MAX)
 
 
 def out_of_china(lon: float, lat: float) -> bool:

@@ -83,6 +83,15 @@ def _invalid(field: str, message: str, code: str) -> ValidationFailed:
     return ValidationFailed(message, code, {"fields": {field: [message]}})
 
 
+def _directory_changed() -> None:
+    """Rebuild this process's search index on next use (other workers notice within seconds). Cleared now and
+    again on commit, so a search racing the transaction cannot keep the pre-commit index."""
+    from chelun.stations.selectors import station_index
+
+    station_index.clear()
+    transaction.on_commit(station_index.clear)
+
+
 def security_grade_for(*, cctv: bool, guards: bool, lighting: bool, fence: bool) -> str:
     """Bronze–Platinum in the spirit of the EU safe-parking levels: each measure adds one step."""
     steps = sum([lighting, cctv, fence, guards])
@@ -139,6 +148,7 @@ def station_create(
     if prices:
         station_prices_set(actor=actor, station=station, prices=prices)
     station.operators.set(list(operators))
+    _directory_changed()
     return station
 
 
@@ -180,6 +190,7 @@ def station_update(
     if amenity_list is not None:
         _set_amenities(locked, amenity_list)
     locked.refresh_from_db()
+    _directory_changed()
     return locked
 
 
