@@ -46,6 +46,7 @@ from chelun.stations.models import (
 
 FRESH_MINUTES = 60
 FORECAST_WINDOW_HOURS = 1.0
+FORECAST_STATIONS_PER_QUERY = 25
 SUBSIDY_TARGET = 0.5
 SLEEP_GRADES = (SecurityGrade.SILVER, SecurityGrade.GOLD, SecurityGrade.PLATINUM)
 
@@ -304,9 +305,14 @@ def station_search_near(
         )
     lon, lat = to_wgs84(lon, lat, coord_system)
     pairs = routing.nearby(station_index.get(), lon, lat, radius_km)
-    stations = _load([pk for pk, _ in pairs])
-    results = []
-    for pk, distance in pairs:
+    results: list[StationResult] = []
+    # Rows are read nearest first, a batch at a time, until `limit` pass the filters (a wide radius can hold
+    # hundreds of stations and a phone shows a few).
+    batch = max(limit * 2, 20)
+    stations: dict[int, Station] = {}
+    for index, (pk, distance) in enumerate(pairs):
+        if index % batch == 0:
+            stations = _load([p for p, _ in pairs[index : index + batch]])
         station = stations.get(pk)
         if station is None or not _passes(station, f, now):
             continue
@@ -655,18 +661,21 @@ def station_forecasts(*, targets: Sequence[tuple[Station, dt.datetime]], weeks: 
     # (Exact because Beijing time has no daylight saving: a week back is the same local hour.)
     half = dt.timedelta(hours=FORECAST_WINDOW_HOURS)
     adapt = connection.ops.adapt_datetimefield_value
-    clauses, params = [], []
-    for station, at in targets:
-        for k in range(weeks + 1):
-            centre = at - dt.timedelta(weeks=k)
-            clauses.append("(station_id = %s AND observed_at >= %s AND observed_at <= %s AND observed_at < %s)")
-            params += [station.pk, adapt(max(centre - half, at - window)), adapt(centre + half), adapt(at)]
-    # Plain SQL for the slices: building the same filter from ~100 Q objects cost more than the query itself.
-    rows = (
-        StatusReport.objects.extra(where=[" OR ".join(clauses)], params=params)  # noqa: S610 (no user text)
-        .order_by()
-        .values_list("station_id", "observed_at", "free_spaces", "level", "is_open")
-    )
+    rows: list[tuple[int, dt.datetime, int | None, str, bool | None]] = []
+    # SQLite caps an expression tree at depth 1000, so a long result list is read in chunks of stations.
+    for start in range(0, len(targets), FORECAST_STATIONS_PER_QUERY):
+        clauses, params = [], []
+        for station, at in targets[start : start + FORECAST_STATIONS_PER_QUERY]:
+            for k in range(weeks + 1):
+                centre = at - dt.timedelta(weeks=k)
+                clauses.append("(station_id = %s AND observed_at >= %s AND observed_at <= %s AND observed_at < %s)")
+                params += [station.pk, adapt(max(centre - half, at - window)), adapt(centre + half), adapt(at)]
+        # Plain SQL for the slices: building the same filter from ~100 Q objects cost more than the query itself.
+        rows += (
+            StatusReport.objects.extra(where=[" OR ".join(clauses)], params=params)  # noqa: S610 (no user text)
+            .order_by()
+            .values_list("station_id", "observed_at", "free_spaces", "level", "is_open")
+        )
     by_station: dict[int, list[tuple[dt.datetime, int | None, str, bool | None]]] = defaultdict(list)
     for station_id, observed_at, free, level, is_open in rows:
         by_station[station_id].append((observed_at, free, level, is_open))

@@ -132,3 +132,24 @@ def test_corridor_gaps_count_both_halves_and_find_the_longest_empty_stretch(sich
     )
     assert {g.corridor: g for g in selectors.corridor_gaps()}["G5"].stations == 1
     assert {g.corridor: g for g in selectors.corridor_gaps(include_synthetic=True)}["G5"].stations == 2
+
+
+def test_forecasts_for_many_stations_are_read_in_chunks_and_match_one_by_one(tree):
+    # More stations than one query takes (SQLite caps expression depth): the batch must still equal one by one.
+    stations = [make_station(org=tree.wuhou_branch, name=f"站{i}", lon=104.0 + i / 100) for i in range(30)]
+    for i, station in enumerate(stations):
+        services.station_status_set(
+            actor=tree.wuhou_admin, station=station, is_open=True, free_spaces=i, at=at(10, 0, day=16)
+        )
+    targets = [(s, at(10, 30)) for s in stations]
+    assert len(targets) > selectors.FORECAST_STATIONS_PER_QUERY
+    batch = selectors.station_forecasts(targets=targets)
+    assert batch == {s.pk: selectors.station_forecast(s, at=at(10, 30)) for s in stations}
+    assert [batch[s.pk].expected_free_spaces for s in stations] == list(range(30))
+
+
+def test_near_me_reads_only_as_many_rows_as_it_shows(stations, django_assert_max_num_queries):
+    selectors.station_search_near(lon=104.4, lat=30.5, radius_km=200)  # builds the index
+    with django_assert_max_num_queries(3):  # station rows, amenities, prices
+        results = selectors.station_search_near(lon=104.4, lat=30.5, radius_km=200, limit=2)
+    assert _names(results) == ["物流园", "远处园区"]
