@@ -161,7 +161,7 @@ def _apply_filter(qs: QuerySet[Station], f: StationFilter) -> QuerySet[Station]:
 
 def station_public_list(*, filters: StationFilter | None = None, now: dt.datetime | None = None) -> list[Station]:
     f = filters or StationFilter()
-    qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region"), f)
+    qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region").defer("region__boundary"), f)
     stations = list(qs.prefetch_related("amenities", "prices").order_by("name", "id"))
     if f.open_now:
         moment = now or timezone.now()
@@ -271,7 +271,12 @@ class StationResult:
 
 
 def _load(ids: Sequence[int]) -> dict[int, Station]:
-    return Station.objects.select_related("region").prefetch_related("amenities", "prices").in_bulk(list(ids))
+    return (
+        Station.objects.select_related("region")
+        .defer("region__boundary")
+        .prefetch_related("amenities", "prices")
+        .in_bulk(list(ids))
+    )
 
 
 def _passes(station: Station, f: StationFilter, moment: dt.datetime) -> bool:
