@@ -21,6 +21,11 @@ class ValidationFailed(ApplicationError):
     status_code = 422
 
 
+def field_error(field: str, message: str, code: str) -> ValidationFailed:
+    """A validation error about one field, in the shape forms and the API show next to that field."""
+    return ValidationFailed(message, code, {"fields": {field: [message]}})
+
+
 class NotFound(ApplicationError):
     """Missing, or outside the caller's scope: the two are indistinguishable on purpose."""
 

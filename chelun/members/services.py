@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from chelun.core.crypto import pii_cipher
-from chelun.core.errors import ApplicationError, Conflict, ValidationFailed
+from chelun.core.errors import ApplicationError, Conflict, field_error
 from chelun.core.idcard import IdNumberError, birth_date_from_id, gender_from_id, validate_id_number
 from chelun.core.models import Region
 from chelun.core.pii import PhoneError, mask_id_number, mask_phone, validate_mobile
@@ -25,22 +25,18 @@ from chelun.orgs.models import Organization
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.GRID_BRANCH, OrgKind.TEMPORARY_BRANCH)
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code, {"fields": {field: [message]}})
-
-
 def clean_id_number(raw: str) -> str:
     try:
         return validate_id_number(raw)
     except IdNumberError as exc:
-        raise _field_error("id_number", str(exc.args[0]) if exc.args else "身份证号无效", exc.code) from exc
+        raise field_error("id_number", str(exc.args[0]) if exc.args else "身份证号无效", exc.code) from exc
 
 
 def clean_phone(raw: str) -> str:
     try:
         return validate_mobile(raw)
     except PhoneError as exc:
-        raise _field_error("phone", str(exc.args[0]) if exc.args else "手机号无效", exc.code) from exc
+        raise field_error("phone", str(exc.args[0]) if exc.args else "手机号无效", exc.code) from exc
 
 
 def _set_id_number(person: Person, id_number: str) -> None:
@@ -99,14 +95,14 @@ def person_create(
     require(actor, "person.change", org)
     name = (name or "").strip()
     if not name:
-        raise _field_error("name", "请填写姓名", "name_required")
+        raise field_error("name", "请填写姓名", "name_required")
     id_number = clean_id_number(id_number)
     phone = clean_phone(phone) if phone else ""
     id_birth, id_gender = birth_date_from_id(id_number), str(gender_from_id(id_number))
     if birth_date is not None and birth_date != id_birth:
-        raise _field_error("birth_date", "出生日期与身份证号不一致", "birth_date_mismatch")
+        raise field_error("birth_date", "出生日期与身份证号不一致", "birth_date_mismatch")
     if gender and gender != id_gender:
-        raise _field_error("gender", "性别与身份证号不一致", "gender_mismatch")
+        raise field_error("gender", "性别与身份证号不一致", "gender_mismatch")
     person = Person(name=name, gender=id_gender, birth_date=id_birth, org=org, region=region)
     _set_id_number(person, id_number)
     _set_phone(person, phone)
@@ -132,7 +128,7 @@ def person_update(
     check_version(locked, expected_version)
     if name is not None:
         if not name.strip():
-            raise _field_error("name", "请填写姓名", "name_required")
+            raise field_error("name", "请填写姓名", "name_required")
         locked.name = name.strip()
     if phone is not None:
         _set_phone(locked, clean_phone(phone) if phone else "")
@@ -178,9 +174,9 @@ def party_member_profile_set(
     require(actor, "person.change", person.org)
     require(actor, "person.change", branch)
     if branch.kind not in BRANCH_KINDS:
-        raise _field_error("branch", "组织关系只能落在党支部", "branch_kind")
+        raise field_error("branch", "组织关系只能落在党支部", "branch_kind")
     if joined_on < person.birth_date + dt.timedelta(days=18 * 365):
-        raise _field_error("joined_on", "入党日期应在年满十八周岁之后", "joined_too_young")
+        raise field_error("joined_on", "入党日期应在年满十八周岁之后", "joined_too_young")
     profile = PartyMemberProfile.objects.filter(person=person).first() or PartyMemberProfile(person=person)
     profile.branch, profile.joined_on, profile.status = branch, joined_on, status
     full_clean_or_raise(profile, exclude=["person"])

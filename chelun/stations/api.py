@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
 from chelun.core.api import actor_of, region_by_code
-from chelun.core.errors import Forbidden, NotFound, ValidationFailed
+from chelun.core.errors import Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, decode_polyline, gcj02_to_wgs84, parse_geojson_linestring
 from chelun.core.models import Region, RegionLevel
 from chelun.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
@@ -94,10 +94,6 @@ MAX_COUNT_DAYS = 366
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code, {"fields": {field: [message]}})
-
-
 def visitor_of(request: HttpRequest) -> Any:
     """Who acts on a public endpoint: the bearer token's user (a bad token is a 401, not silently anonymous), else
     the signed-in session user, else None. A session write must pass the CSRF check, as on any session endpoint,
@@ -121,7 +117,7 @@ def device_id_of(request: HttpRequest) -> str:
     """The anonymous device's id: the X-Device-Id header, else the chelun_device cookie ('' when neither)."""
     device = (request.headers.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE) or "").strip()
     if len(device) > MAX_DEVICE_ID:
-        raise _invalid("device_id", f"设备标识过长（最多 {MAX_DEVICE_ID} 个字符）", "device_id_invalid")
+        raise field_error("device_id", f"设备标识过长（最多 {MAX_DEVICE_ID} 个字符）", "device_id_invalid")
     return device
 
 
@@ -148,14 +144,14 @@ def station_ref(actor: Any, station_id: int, *, field: str) -> Station:
     try:
         return access_station_by_id(actor=actor, station_id=station_id)
     except NotFound:
-        raise _invalid(field, "站点不存在", "unknown_station") from None
+        raise field_error(field, "站点不存在", "unknown_station") from None
 
 
 def _check_period(start: dt.date, end: dt.date, *, max_days: int | None = None) -> None:
     if start > end:
-        raise _invalid("start", "开始日期不能晚于结束日期", "period_invalid")
+        raise field_error("start", "开始日期不能晚于结束日期", "period_invalid")
     if max_days is not None and (end - start).days + 1 > max_days:
-        raise _invalid("end", f"统计区间最长 {max_days} 天", "period_too_long")
+        raise field_error("end", f"统计区间最长 {max_days} 天", "period_too_long")
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -212,9 +208,9 @@ def _route_points(payload: AlongRouteIn) -> list[tuple[float, float]] | None:
     """The route's points from the polyline or the GeoJSON; None for a named corridor. Exactly one must be given."""
     given = [name for name in ("polyline", "geojson", "corridor") if getattr(payload, name) is not None]
     if not given:
-        raise _invalid("route", "请提供路线：polyline、geojson 或 corridor", "route_required")
+        raise field_error("route", "请提供路线：polyline、geojson 或 corridor", "route_required")
     if len(given) > 1:
-        raise _invalid("route", "polyline、geojson、corridor 只能提供一种", "route_ambiguous")
+        raise field_error("route", "polyline、geojson、corridor 只能提供一种", "route_ambiguous")
     field = given[0]
     if field == "corridor":
         return None
@@ -224,9 +220,9 @@ def _route_points(payload: AlongRouteIn) -> list[tuple[float, float]] | None:
         else:
             points = parse_geojson_linestring(payload.geojson)
     except GeoInputError as exc:
-        raise _invalid(field, exc.message, exc.code) from exc
+        raise field_error(field, exc.message, exc.code) from exc
     if len(points) > MAX_ROUTE_POINTS:
-        raise _invalid(field, f"路线点过多（最多 {MAX_ROUTE_POINTS} 个），请先抽稀", "route_too_long")
+        raise field_error(field, f"路线点过多（最多 {MAX_ROUTE_POINTS} 个），请先抽稀", "route_too_long")
     return points
 
 
@@ -310,7 +306,7 @@ def _county(code: str) -> Region:
     """The county a station sits in, by its code: unknown codes and prefectures or the province are a 422."""
     region = region_by_code(code, field="region")
     if region.level != RegionLevel.COUNTY:
-        raise _invalid("region", f"请填写区县的行政区划代码（{code} 是{region.name}）", "region_not_county")
+        raise field_error("region", f"请填写区县的行政区划代码（{code} 是{region.name}）", "region_not_county")
     return region
 
 
@@ -329,7 +325,7 @@ def console_station_create(request: HttpRequest, payload: StationCreateIn) -> An
     try:
         organization = access_organization_by_id(actor=actor, organization_id=payload.organization_id)
     except NotFound:
-        raise _invalid("organization_id", "组织不存在", "unknown_organization") from None
+        raise field_error("organization_id", "组织不存在", "unknown_organization") from None
     fields = payload.model_dump(exclude={"organization_id", "region", "lon", "lat", "coord_system", "amenities"})
     lon, lat = _wgs84(payload.lon, payload.lat, payload.coord_system)
     station = services.station_create(
@@ -354,7 +350,7 @@ def console_station_update(request: HttpRequest, station_id: int, payload: Stati
     station = access_station_by_id(actor=actor, station_id=station_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version", "amenities", "coord_system", "lon", "lat"})
     if (payload.lon is None) != (payload.lat is None):
-        raise _invalid("lon", "经度和纬度需同时提供", "point_incomplete")
+        raise field_error("lon", "经度和纬度需同时提供", "point_incomplete")
     if payload.lon is not None and payload.lat is not None:
         changes["lon"], changes["lat"] = _wgs84(payload.lon, payload.lat, payload.coord_system)
     if "region" in changes:
@@ -477,7 +473,7 @@ def station_detail(request: HttpRequest, station_id: int, arrive_at: dt.datetime
     if arrive_at is not None:
         arrive_at = _aware(arrive_at)
         if abs(arrive_at - now) > ARRIVAL_RANGE:
-            raise _invalid("arrive_at", "到达时间应在前后 30 天以内", "arrive_at_out_of_range")
+            raise field_error("arrive_at", "到达时间应在前后 30 天以内", "arrive_at_out_of_range")
         forecast = selectors.station_forecast(station, at=arrive_at)
         station.forecast_out = ForecastOut.of(forecast, arrive_at)  # type: ignore[attr-defined]
     station.feedback_summary = selectors.feedback_public_summary(station=station)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, ValidationFailed
+from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import ledger_post
 from chelun.core.models import Region
@@ -79,10 +79,6 @@ STATION_FIELDS = (
 )
 
 
-def _invalid(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code, {"fields": {field: [message]}})
-
-
 def _directory_changed() -> None:
     """Rebuild this process's search index on next use (other workers notice within seconds). Cleared now and
     again on commit, so a search racing the transaction cannot keep the pre-commit index."""
@@ -104,7 +100,7 @@ def clean_amenities(amenities: Iterable[str]) -> list[str]:
     amenities = list(dict.fromkeys(amenities))
     unknown = [a for a in amenities if a not in Amenity.values]
     if unknown:
-        raise _invalid("amenities", f"未知设施：{'、'.join(unknown)}", "unknown_amenity")
+        raise field_error("amenities", f"未知设施：{'、'.join(unknown)}", "unknown_amenity")
     return amenities
 
 
@@ -112,7 +108,7 @@ def _validate_point(lon: float, lat: float) -> None:
     try:
         validate_china_point(lon, lat)
     except GeoInputError as exc:
-        raise _invalid("lon", exc.message, exc.code) from exc
+        raise field_error("lon", exc.message, exc.code) from exc
 
 
 def _set_amenities(station: Station, amenities: list[str]) -> None:
@@ -202,12 +198,12 @@ def station_prices_set(
     access_station_by_id(actor=actor, station_id=station.pk, manage=True)
     for service, price in prices.items():
         if service not in Amenity.values:
-            raise _invalid("prices", f"未知服务：{service}", "unknown_amenity")
+            raise field_error("prices", f"未知服务：{service}", "unknown_amenity")
         if not isinstance(price, int) or isinstance(price, bool) or price < 0:
-            raise _invalid("prices", "价格必须是不小于 0 的整数（分）", "price_invalid")
+            raise field_error("prices", "价格必须是不小于 0 的整数（分）", "price_invalid")
         if service in FREE_BY_STANDARD and price > 0:
             label = Amenity(service).label
-            raise _invalid("prices", f"{label}属于按标准免费的基本服务，不能收费", "free_service_priced")
+            raise field_error("prices", f"{label}属于按标准免费的基本服务，不能收费", "free_service_priced")
     for service, price in prices.items():
         StationPrice.objects.update_or_create(
             station=station,
@@ -245,9 +241,9 @@ def station_status_set(
     access_station_by_id(actor=actor, station_id=locked.pk, manage=True)
     if free_spaces is not None:
         if isinstance(free_spaces, bool) or not isinstance(free_spaces, int) or free_spaces < 0:
-            raise _invalid("free_spaces", "空余车位不能为负数", "free_spaces_negative")
+            raise field_error("free_spaces", "空余车位不能为负数", "free_spaces_negative")
         if free_spaces > locked.truck_spaces:
-            raise _invalid(
+            raise field_error(
                 "free_spaces", f"空余车位不能超过总车位（{locked.truck_spaces} 个）", "free_spaces_above_capacity"
             )
     level = level_for_count(free_spaces, locked.truck_spaces) if free_spaces is not None and is_open else ""
@@ -272,7 +268,7 @@ def station_status_confirm(*, actor: Any, station: Station, level: str, at: dt.d
     word never invents a count, so the operator's count is kept only when the driver agrees it is not full."""
     at = at or timezone.now()
     if level not in SpaceLevel.values:
-        raise _invalid("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
+        raise field_error("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
     report = StatusReport.objects.create(
         station=station,
         source=StatusSource.DRIVER,
@@ -309,7 +305,7 @@ def checkin_record(
     service_list = list(dict.fromkeys(services))
     unknown = [s for s in service_list if s not in CheckInService.values]
     if unknown:
-        raise _invalid("services", f"未知服务：{'、'.join(unknown)}", "unknown_service")
+        raise field_error("services", f"未知服务：{'、'.join(unknown)}", "unknown_service")
     if station.status != StationStatus.OPEN:
         raise ApplicationError("该站点当前未开放，无法签到", "station_not_open")
     key = visitor_key_for(user=user, device_id=device_id)
@@ -354,16 +350,16 @@ def feedback_create(
     """A driver rates a station and may report issues. The operator owes a reply within 24 hours."""
     at = at or timezone.now()
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise _invalid("rating", "评分应为 1 到 5 星", "rating_invalid")
+        raise field_error("rating", "评分应为 1 到 5 星", "rating_invalid")
     issue_list = list(dict.fromkeys(issues))
     unknown = [i for i in issue_list if i not in FeedbackIssue.values]
     if unknown:
-        raise _invalid("issues", f"未知问题类型：{'、'.join(unknown)}", "unknown_issue")
+        raise field_error("issues", f"未知问题类型：{'、'.join(unknown)}", "unknown_issue")
     text = (text or "").strip()
     if FeedbackIssue.OTHER in issue_list and not text:
-        raise _invalid("text", "选择“其他”时请写明情况", "text_required")
+        raise field_error("text", "选择“其他”时请写明情况", "text_required")
     if len(text) > 1000:
-        raise _invalid("text", "内容不能超过 1000 字", "text_too_long")
+        raise field_error("text", "内容不能超过 1000 字", "text_too_long")
     return Feedback.objects.create(
         station=station,
         user=user if user is not None and user.is_authenticated else None,
@@ -383,7 +379,7 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str, at: dt.datetim
     access_station_by_id(actor=actor, station_id=locked.station_id, manage=True)
     reply = (reply or "").strip()
     if not reply:
-        raise _invalid("reply", "请填写答复内容", "reply_required")
+        raise field_error("reply", "请填写答复内容", "reply_required")
     if locked.status == FeedbackStatus.CLOSED:
         raise ApplicationError("该反馈已办结", "feedback_closed")
     locked.reply, locked.replied_at, locked.replied_by = reply, at, actor
@@ -412,9 +408,9 @@ def cost_report_set(
     access_station_by_id(actor=actor, station_id=station.pk, manage=True)
     for category, amount in amounts_fen.items():
         if category not in CostCategory.values:
-            raise _invalid("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")
+            raise field_error("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-            raise _invalid("amounts_fen", "金额必须是不小于 0 的整数（分）", "amount_invalid")
+            raise field_error("amounts_fen", "金额必须是不小于 0 的整数（分）", "amount_invalid")
     month = month_start(month)
     CostReport.objects.filter(station=station, month=month).exclude(category__in=list(amounts_fen)).delete()
     return [
@@ -433,9 +429,9 @@ def subsidy_record(
     (funding:<source> → station:<id>). The same idempotency key records it once."""
     require(actor, "funding.change", station.organization)
     if source not in FundingSource.values:
-        raise _invalid("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
+        raise field_error("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise _invalid("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
+        raise field_error("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
     month = month_start(month)
     txn = ledger_post(
         idempotency_key=f"subsidy:{idempotency_key}",
@@ -471,7 +467,7 @@ def station_status_confirm_limited(
     the stored reports, which holds across workers whatever the cache backend."""
     at = at or timezone.now()
     if level not in SpaceLevel.values:
-        raise _invalid("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
+        raise field_error("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
     if station.status != StationStatus.OPEN:
         raise ApplicationError("该站点当前未开放，无法反馈车位", "station_not_open")
     key = visitor_key_for(user=actor, device_id=device_id)
@@ -568,22 +564,22 @@ def station_photo_add(*, actor: Any, station: Station, upload: IO[bytes], captio
     access_station_by_id(actor=actor, station_id=locked.pk, manage=True)
     caption = (caption or "").strip()
     if len(caption) > PHOTO_CAPTION_MAX:
-        raise _invalid("caption", f"照片说明不能超过 {PHOTO_CAPTION_MAX} 个字", "caption_too_long")
+        raise field_error("caption", f"照片说明不能超过 {PHOTO_CAPTION_MAX} 个字", "caption_too_long")
     if StationPhoto.objects.filter(station=locked).count() >= PHOTO_MAX_PER_STATION:
-        raise _invalid(
+        raise field_error(
             "image", f"每个站点最多 {PHOTO_MAX_PER_STATION} 张照片，请先删除不用的照片", "photo_limit_reached"
         )
     size = _upload_size(upload)
     if size <= 0:
-        raise _invalid("image", "上传的文件是空的", "photo_empty")
+        raise field_error("image", "上传的文件是空的", "photo_empty")
     if size > PHOTO_MAX_BYTES:
         megabytes = f"{size / 1024 / 1024:.1f}"
-        raise _invalid("image", f"照片不能超过 5 MB（这张约 {megabytes} MB）", "photo_too_large")
+        raise field_error("image", f"照片不能超过 5 MB（这张约 {megabytes} MB）", "photo_too_large")
     upload.seek(0)
     extension = photo_format(upload.read(12))
     upload.seek(0)
     if extension is None:
-        raise _invalid("image", f"只能上传 {PHOTO_FORMATS} 格式的照片（按文件内容识别）", "photo_type_refused")
+        raise field_error("image", f"只能上传 {PHOTO_FORMATS} 格式的照片（按文件内容识别）", "photo_type_refused")
     photo = StationPhoto(station=locked, caption=caption)
     photo.image.save(f"{uuid.uuid4().hex}.{extension}", File(upload), save=False)
     try:
