@@ -28,3 +28,14 @@ def tree(sichuan):
     from chelun.orgs.tests.factories import build_tree
 
     return build_tree()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_station_search_caches():
+    """The per-process search caches (catalog, status history, station cards) start empty in every test: a rolled
+    back test can leave rows whose ids and timestamps the next test reuses."""
+    from chelun.stations import schemas, selectors
+
+    selectors.search_catalog.clear()
+    selectors.status_history.clear()
+    schemas.station_cards.clear()

@@ -129,6 +129,8 @@ LOGIN_REDIRECT_URL = "orgs:tree"
 
 # Staff lock-out (django-axes): 5 failures per username lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Station search keeps the directory and recent status history per process; other workers' edits show within this.
+STATION_SEARCH_RECHECK_SECONDS = float(os.environ.get("STATION_SEARCH_RECHECK_SECONDS", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True

@@ -1193,7 +1193,7 @@ def seed_stations(
         reports = _insert_reports([*named, *synthetic], operators)
         checkins, feedback = _insert_checkins_and_feedback(named, operators)
         subsidies = _insert_funding(part("funding"), named, now)
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     result = StationSeedResult(
         named_sites=len(sites),
         named_stations=len(named),

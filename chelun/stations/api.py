@@ -12,7 +12,7 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError
@@ -21,7 +21,7 @@ from ninja.utils import check_csrf
 
 from chelun.core.api import actor_of, region_by_code
 from chelun.core.errors import Forbidden, NotFound, field_error
-from chelun.core.geo import GeoInputError, decode_polyline, gcj02_to_wgs84, parse_geojson_linestring
+from chelun.core.geo import GeoInputError, decode_polyline_array, gcj02_to_wgs84, parse_geojson_linestring
 from chelun.core.models import Region, RegionLevel
 from chelun.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
 from chelun.orgs.access import access_organization_by_id
@@ -69,6 +69,8 @@ from chelun.stations.schemas import (
     StatusOut,
     SubsidyIn,
     SubsidyOut,
+    along_route_json,
+    near_json,
 )
 
 router = Router(tags=["暖心之家"])
@@ -164,12 +166,9 @@ def _live_out(station: Station) -> LiveOut:
     return LiveOut.of(station, selectors.station_live_status(station))
 
 
-def _result_station(result: selectors.StationResult) -> Station:
-    """A search result as the station it is about, carrying the figures the result schemas read."""
-    station = result.station
-    station.live_now = result.live  # type: ignore[attr-defined]
-    station.search = result  # type: ignore[attr-defined]
-    return station
+def _json(body: str) -> HttpResponse:
+    """A response already written as its schema would write it (search results come from cached cards)."""
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -200,11 +199,10 @@ def station_near(request: HttpRequest, query: Query[NearQueryIn]) -> Any:
         limit=query.limit,
         now=timezone.now(),
     )
-    items = [_result_station(result) for result in results]
-    return {"items": items, "count": len(items)}
+    return _json(near_json(results))
 
 
-def _route_points(payload: AlongRouteIn) -> list[tuple[float, float]] | None:
+def _route_points(payload: AlongRouteIn) -> selectors.RoutePoints | None:
     """The route's points from the polyline or the GeoJSON; None for a named corridor. Exactly one must be given."""
     given = [name for name in ("polyline", "geojson", "corridor") if getattr(payload, name) is not None]
     if not given:
@@ -216,7 +214,7 @@ def _route_points(payload: AlongRouteIn) -> list[tuple[float, float]] | None:
         return None
     try:
         if payload.polyline is not None:
-            points = decode_polyline(payload.polyline, payload.precision)
+            points: selectors.RoutePoints = decode_polyline_array(payload.polyline, payload.precision)
         else:
             points = parse_geojson_linestring(payload.geojson)
     except GeoInputError as exc:
@@ -254,16 +252,10 @@ def station_along_route(request: HttpRequest, payload: AlongRouteIn) -> Any:
             corridor=corridor.ref.strip().upper(), from_code=corridor.from_code, to_code=corridor.to_code, **options
         )
     else:
-        query = selectors.RouteQuery(points=points or [], **options)
+        query = selectors.RouteQuery(points=points if points is not None else [], **options)
     results = selectors.station_search_along_route(query=query, now=now)
     forecasts = selectors.station_forecasts(targets=[(r.station, r.eta) for r in results if r.eta is not None])
-    items = []
-    for result in results:
-        station = _result_station(result)
-        if result.eta is not None:
-            station.forecast_out = ForecastOut.of(forecasts.get(station.pk), result.eta)  # type: ignore[attr-defined]
-        items.append(station)
-    return {"items": items, "count": len(items)}
+    return _json(along_route_json(results, forecasts))
 
 
 @router.get("/corridors", auth=None, response={200: list[CorridorOut]}, summary="命名线路及沿线城镇（选择器用）")

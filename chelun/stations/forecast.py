@@ -42,8 +42,9 @@ def forecast_free(
     n = len(values)
     if n == 0:
         return None
-    mean = sum(values) / n
-    variance = sum((v - mean) ** 2 for v in values) / n
+    # fsum is exact, so the answer does not depend on the order the history arrives in (database or memory).
+    mean = math.fsum(values) / n
+    variance = math.fsum((v - mean) ** 2 for v in values) / n
     # Few samples or a wide spread both mean low confidence; 8 consistent weeks give ~0.9.
     sample_factor = n / (n + 1.0)
     spread_factor = 1.0 - min(1.0, 2.0 * math.sqrt(variance))

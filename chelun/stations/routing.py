@@ -341,7 +341,7 @@ class Route:
     @classmethod
     def build(
         cls,
-        points: Sequence[tuple[float, float]],
+        points: Sequence[tuple[float, float]] | FloatArray,
         cumulative_seconds: Sequence[float] | None = None,
         avg_speed_kmh: float = 70.0,
     ) -> Route:

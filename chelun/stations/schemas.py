@@ -5,10 +5,13 @@ display."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import FiniteFloat
 
 from chelun.orgs.schemas import OrgBriefOut
@@ -28,7 +31,15 @@ from chelun.stations.choices import (
 )
 from chelun.stations.forecast import Forecast
 from chelun.stations.models import CostReport, Feedback, Station, StationPrice, SubsidyContribution
-from chelun.stations.selectors import LiveStatus, station_live_status
+from chelun.stations.selectors import (
+    LiveStatus,
+    SearchResult,
+    SearchStation,
+    StationSnapshot,
+    search_catalog,
+    station_live_status,
+    station_rows,
+)
 
 CoordSystem = Literal["wgs84", "gcj02"]
 LiveState = Literal["available", "limited", "full", "closed", "unknown"]
@@ -394,6 +405,116 @@ class NearOut(Schema):
 class AlongRouteOut(Schema):
     items: list[AlongRouteItemOut] = Field(description="按前方里程排序")
     count: int
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Search responses, serialised from cached station cards
+# ---------------------------------------------------------------------------------------------------------------
+
+# As the API's renderer writes JSON (config.api.Utf8JSONRenderer): ninja's encoder, Chinese unescaped. One instance:
+# json.dumps(cls=...) would build an encoder per call. Datetimes are written by the same encoder's `default`.
+_ENCODER = NinjaJSONEncoder(ensure_ascii=False)
+_dumps = _ENCODER.encode
+_datetime = _ENCODER.default
+
+
+class StationCards:
+    """Each public station's static JSON (StationOut without `live`, still open at the end), written once per
+    station version (id, updated_at) by StationOut itself and reused by every search response. A search then
+    writes only what changes per request: live status, distance or km ahead, ETA, forecast. Per process; a card
+    renews when its station's updated_at moves (every service that changes a card's content saves the station)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cards: dict[int, tuple[dt.datetime, str]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cards.clear()
+
+    def warm(self) -> int:
+        """Write every public station's card (at server start): the first searches need not."""
+        snapshots = list(search_catalog.get().stations.values())
+        for start in range(0, len(snapshots), 500):
+            self.get(snapshots[start : start + 500])
+        return len(snapshots)
+
+    def get(self, stations: Sequence[SearchStation] | Sequence[StationSnapshot]) -> dict[int, str]:
+        with self._lock:
+            cards = {s.pk: card for s in stations if (card := self._cards.get(s.pk)) and card[0] == s.updated_at}
+        missing = [s.pk for s in stations if s.pk not in cards]
+        if missing:
+            written = {}
+            for pk, station in station_rows(missing).items():
+                data = StationOut.from_orm(station).model_dump(exclude={"live"})
+                written[pk] = (station.updated_at, _dumps(data)[:-1])
+            with self._lock:
+                self._cards.update(written)
+            cards.update(written)
+        return {pk: card for pk, (_, card) in cards.items()}
+
+
+station_cards = StationCards()
+
+
+def _live_data(station: SearchStation, live: LiveStatus) -> dict[str, Any]:
+    """LiveOut.of(...).model_dump(), without building the model (tests hold the two equal)."""
+    return {
+        "state": live.state,
+        "label": live.label,
+        "free_spaces": live.free_spaces,
+        "level": live.level or None,
+        "source": station.live_source or None,
+        "source_label": live.source,
+        "observed_at": _datetime(live.observed_at) if live.observed_at is not None else None,
+        "age_minutes": live.age_minutes,
+        "fresh": live.fresh,
+    }
+
+
+def _forecast_data(forecast: Forecast | None, at: str) -> dict[str, Any] | None:
+    if forecast is None:
+        return None
+    return {
+        "at": at,
+        "expected_free_fraction": float(forecast.expected_free_fraction),
+        "expected_free_spaces": int(forecast.expected_free_spaces),
+        "confidence": float(forecast.confidence),
+        "samples": int(forecast.samples),
+    }
+
+
+def _items_json(results: Sequence[SearchResult], extras: Callable[[SearchResult], dict[str, Any]]) -> str:
+    cards = station_cards.get([r.station for r in results])
+    items = [
+        cards[r.station.pk] + ", " + _dumps({"live": _live_data(r.station, r.live), **extras(r)})[1:]
+        for r in results
+        if r.station.pk in cards
+    ]
+    return '{"items": [' + ", ".join(items) + '], "count": ' + str(len(items)) + "}"
+
+
+def near_json(results: Sequence[SearchResult]) -> str:
+    """The NearOut JSON for these results, as the schema would write it."""
+    return _items_json(results, lambda r: {"distance_km": float(r.distance_km or 0.0)})
+
+
+def along_route_json(results: Sequence[SearchResult], forecasts: dict[int, Forecast | None]) -> str:
+    """The AlongRouteOut JSON for these results (each with its forecast at its ETA), as the schema would write it."""
+
+    def extras(r: SearchResult) -> dict[str, Any]:
+        assert r.eta is not None and r.seconds_ahead is not None
+        eta = _datetime(r.eta)
+        return {
+            "km_ahead": float(r.km_ahead or 0.0),
+            "minutes_ahead": round(r.seconds_ahead / 60),
+            "eta": eta,
+            "detour_km": float(r.detour_km or 0.0),
+            "detour_minutes": int(r.detour_minutes or 0),
+            "forecast": _forecast_data(forecasts.get(r.station.pk), eta),
+        }
+
+    return _items_json(results, extras)
 
 
 class CorridorTownOut(Schema):

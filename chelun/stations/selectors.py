@@ -3,6 +3,7 @@ check-in counts, feedback, funding and corridor gaps."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import threading
@@ -10,9 +11,10 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -31,14 +33,16 @@ from chelun.stations.choices import (
     SpaceLevel,
     StationKind,
     StationStatus,
+    StatusSource,
 )
 from chelun.stations.corridors import corridor_points, corridors
-from chelun.stations.forecast import LEVEL_FRACTION, Forecast, forecast_free, hour_of_week
+from chelun.stations.forecast import HOURS_PER_WEEK, LEVEL_FRACTION, Forecast, forecast_free, hour_of_week
 from chelun.stations.models import (
     CheckIn,
     CostReport,
     Feedback,
     Station,
+    StationAmenity,
     StationPhoto,
     StatusReport,
     SubsidyContribution,
@@ -68,7 +72,7 @@ class LiveStatus:
     fresh: bool
 
 
-def station_live_status(station: Station, *, now: dt.datetime | None = None) -> LiveStatus:
+def station_live_status(station: StationLike, *, now: dt.datetime | None = None) -> LiveStatus:
     now = now or timezone.now()
     observed = station.live_observed_at
     age = int((now - observed).total_seconds() // 60) if observed else None
@@ -99,7 +103,7 @@ def station_live_status(station: Station, *, now: dt.datetime | None = None) -> 
     return LiveStatus(state, label, free, level, source, observed, age, True)
 
 
-def station_is_open_at(station: Station, moment: dt.datetime) -> bool:
+def station_is_open_at(station: StationLike, moment: dt.datetime) -> bool:
     """Posted hours (local time), status, and a fresh 'closed' report all count."""
     if station.status != StationStatus.OPEN:
         return False
@@ -130,6 +134,7 @@ class StationFilter:
     q: str = ""
     open_now: bool = False
     corridor: str = ""
+    real_only: bool = False  # leave out the synthetic benchmark stations (is_demo_synthetic)
 
 
 def clean_amenity_filter(values: Iterable[str]) -> tuple[str, ...]:
@@ -178,62 +183,172 @@ def station_console_list(
 
 
 def station_amenity_codes(station: Station) -> list[str]:
-    return [a.amenity for a in station.amenities.all()]
+    """The station's amenity codes in Amenity order (as the search catalog holds them)."""
+    return sorted((a.amenity for a in station.amenities.all()), key=_AMENITY_ORDER.__getitem__)
 
 
-# ---------------------------------------------------------------- spatial index
+# ---------------------------------------------------------------- the search catalog (per process)
 
 
-class _IndexCache:
-    """The public stations' spatial index, rebuilt when the directory changes (count or last update).
+@dataclass(frozen=True, slots=True)
+class StationSnapshot:
+    """What search needs to know about one public station, held in memory. Live status is not here: every
+    search reads it fresh (SearchStation)."""
 
-    One per process. The change check is one small aggregate query, made at most every CHECK_SECONDS; writes in
-    this process clear the cache at once (services call `clear` on commit), other workers see them within
-    CHECK_SECONDS. Live status is never cached here: result rows are read fresh for every search."""
+    pk: int
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    open_24h: bool
+    opens_at: dt.time | None
+    closes_at: dt.time | None
+    truck_spaces: int
+    beds: int
+    security_grade: str
+    is_demo_synthetic: bool
+    updated_at: dt.datetime
+    amenities: tuple[str, ...]  # in Amenity order
 
-    CHECK_SECONDS = 5.0
+
+LIVE_FIELDS = ("status", "live_open", "live_free_spaces", "live_level", "live_source", "live_observed_at")
+_SOURCE_LABELS = dict(StatusSource.choices)
+_LEVEL_LABELS = dict(SpaceLevel.choices)
+
+
+@dataclass(slots=True)
+class SearchStation:
+    """A public station as one search sees it: the catalog's snapshot plus status and live fields read for this
+    search. It answers the attributes station_live_status and station_is_open_at read, as a Station does."""
+
+    snapshot: StationSnapshot
+    status: str
+    live_open: bool | None
+    live_free_spaces: int | None
+    live_level: str
+    live_source: str
+    live_observed_at: dt.datetime | None
+
+    @property
+    def pk(self) -> int:
+        return self.snapshot.pk
+
+    @property
+    def name(self) -> str:
+        return self.snapshot.name
+
+    @property
+    def kind(self) -> str:
+        return self.snapshot.kind
+
+    @property
+    def open_24h(self) -> bool:
+        return self.snapshot.open_24h
+
+    @property
+    def opens_at(self) -> dt.time | None:
+        return self.snapshot.opens_at
+
+    @property
+    def closes_at(self) -> dt.time | None:
+        return self.snapshot.closes_at
+
+    @property
+    def truck_spaces(self) -> int:
+        return self.snapshot.truck_spaces
+
+    @property
+    def is_demo_synthetic(self) -> bool:
+        return self.snapshot.is_demo_synthetic
+
+    @property
+    def updated_at(self) -> dt.datetime:
+        return self.snapshot.updated_at
+
+    def get_live_source_display(self) -> str:
+        return str(_SOURCE_LABELS.get(self.live_source, self.live_source))
+
+    def get_live_level_display(self) -> str:
+        return str(_LEVEL_LABELS.get(self.live_level, self.live_level))
+
+
+@dataclass(frozen=True)
+class SearchCatalog:
+    index: routing.StationIndex
+    stations: dict[int, StationSnapshot]
+
+    def read_live(self, ids: Sequence[int]) -> dict[int, SearchStation]:
+        """The stations with their status and live fields as they are now (one query). A station that has left
+        the directory since the catalog was built is left out."""
+        rows = Station.objects.filter(station_public_q(), pk__in=list(ids)).values_list("id", *LIVE_FIELDS)
+        return {row[0]: SearchStation(self.stations[row[0]], *row[1:]) for row in rows if row[0] in self.stations}
+
+
+def recheck_seconds() -> float:
+    return float(settings.STATION_SEARCH_RECHECK_SECONDS)
+
+
+class _CatalogCache:
+    """The public stations' spatial index and snapshots, rebuilt when the directory changes (count or last update).
+
+    One per process. The change check is one small aggregate query, made at most every STATION_SEARCH_RECHECK_SECONDS
+    (default 5); writes in this process clear the cache at once (services call `clear` on commit), other workers see
+    them within that time. Live status is never cached here: each search reads it for its candidates."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
-        self._index: routing.StationIndex | None = None
+        self._catalog: SearchCatalog | None = None
         self._checked_at = 0.0
 
-    def get(self) -> routing.StationIndex:
+    def get(self) -> SearchCatalog:
         with self._lock:
-            if self._index is not None and time.monotonic() - self._checked_at < self.CHECK_SECONDS:
-                return self._index
+            if self._catalog is not None and time.monotonic() - self._checked_at < recheck_seconds():
+                return self._catalog
         key = tuple(Station.objects.filter(station_public_q()).aggregate(n=Count("id"), t=Max("updated_at")).values())
         with self._lock:
-            if self._index is None or key != self._key:
-                self._index = routing.StationIndex.build(_station_points())
+            if self._catalog is None or key != self._key:
+                self._catalog = _build_catalog()
                 self._key = key
             self._checked_at = time.monotonic()
-            return self._index
+            return self._catalog
 
     def clear(self) -> None:
         with self._lock:
-            self._index, self._key, self._checked_at = None, None, 0.0
+            self._catalog, self._key, self._checked_at = None, None, 0.0
 
 
-def _station_points() -> list[routing.StationPoint]:
-    rows = Station.objects.filter(station_public_q()).values_list(
-        "id", "lon", "lat", "kind", "bearing_deg", "halves_linked"
-    )
-    return [
-        routing.StationPoint(
-            id=pk,
-            lon=lon,
-            lat=lat,
-            site_class="expressway" if kind == StationKind.EXPRESSWAY else "offroad",
-            bearing_deg=bearing,
-            linked_halves=linked,
+_AMENITY_ORDER = {value: i for i, value in enumerate(Amenity.values)}
+
+
+def _build_catalog() -> SearchCatalog:
+    public = Station.objects.filter(station_public_q())
+    amenities: dict[int, list[str]] = defaultdict(list)
+    for station_id, amenity in StationAmenity.objects.filter(station__in=public).values_list("station_id", "amenity"):
+        amenities[station_id].append(amenity)
+    snapshots: dict[int, StationSnapshot] = {}
+    points: list[routing.StationPoint] = []
+    fields = ("id", "name", "kind", "lon", "lat", "open_24h", "opens_at", "closes_at", "truck_spaces", "beds")
+    more = ("security_grade", "is_demo_synthetic", "updated_at", "bearing_deg", "halves_linked")
+    for row in public.values_list(*fields, *more):
+        pk, bearing, linked = row[0], row[-2], row[-1]
+        codes = tuple(sorted(amenities.get(pk, ()), key=_AMENITY_ORDER.__getitem__))
+        snapshot = StationSnapshot(*row[:-2], amenities=codes)  # type: ignore[misc]  # row[:-2]: pk .. updated_at
+        snapshots[pk] = snapshot
+        points.append(
+            routing.StationPoint(
+                id=pk,
+                lon=snapshot.lon,
+                lat=snapshot.lat,
+                site_class="expressway" if snapshot.kind == StationKind.EXPRESSWAY else "offroad",
+                bearing_deg=bearing,
+                linked_halves=linked,
+            )
         )
-        for pk, lon, lat, kind, bearing, linked in rows
-    ]
+    return SearchCatalog(routing.StationIndex.build(points), snapshots)
 
 
-station_index = _IndexCache()
+search_catalog = _CatalogCache()
 
 
 def _invalid_geo(exc: Exception, field_name: str) -> ValidationFailed:
@@ -256,9 +371,16 @@ def to_wgs84(lon: float, lat: float, coord_system: str) -> tuple[float, float]:
     return gcj02_to_wgs84(lon, lat) if coord_system == "gcj02" else (lon, lat)
 
 
+StationT = TypeVar("StationT", Station, SearchStation)
+StationLike = Station | SearchStation
+
+
 @dataclass
-class StationResult:
-    station: Station
+class StationResult(Generic[StationT]):
+    """One station in a result list. Search gives SearchStation results (no model rows: the API serialises them
+    from cached cards); the driver pages get Station rows (station_near_for_drivers and friends)."""
+
+    station: StationT
     live: LiveStatus
     distance_km: float | None = None
     km_ahead: float | None = None
@@ -270,7 +392,11 @@ class StationResult:
     amenities: list[str] = field(default_factory=list)
 
 
-def _load(ids: Sequence[int]) -> dict[int, Station]:
+SearchResult = StationResult[SearchStation]
+
+
+def station_rows(ids: Sequence[int]) -> dict[int, Station]:
+    """Station rows with what a station card shows (region, amenities, prices), by id."""
     return (
         Station.objects.select_related("region")
         .defer("region__boundary")
@@ -279,13 +405,12 @@ def _load(ids: Sequence[int]) -> dict[int, Station]:
     )
 
 
-def _passes(station: Station, f: StationFilter, moment: dt.datetime) -> bool:
-    have = {a.amenity for a in station.amenities.all()}
-    if not set(f.amenities) <= have:
-        return False
-    if f.kind and station.kind != f.kind:
-        return False
-    return not (f.open_now and not station_is_open_at(station, moment))
+def _passes_static(snapshot: StationSnapshot, f: StationFilter) -> bool:
+    return (
+        set(f.amenities) <= set(snapshot.amenities)
+        and not (f.kind and snapshot.kind != f.kind)
+        and not (f.real_only and snapshot.is_demo_synthetic)
+    )
 
 
 def station_search_near(
@@ -297,7 +422,7 @@ def station_search_near(
     filters: StationFilter | None = None,
     limit: int = 50,
     now: dt.datetime | None = None,
-) -> list[StationResult]:
+) -> list[SearchResult]:
     """Open-to-the-public stations within `radius_km`, nearest first, after amenity/kind/open-now filters."""
     now = now or timezone.now()
     f = filters or StationFilter()
@@ -309,34 +434,42 @@ def station_search_near(
             {"fields": {"radius_km": ["搜索半径应在 0 到 1000 公里之间"]}},
         )
     lon, lat = to_wgs84(lon, lat, coord_system)
-    pairs = routing.nearby(station_index.get(), lon, lat, radius_km)
-    results: list[StationResult] = []
-    # Rows are read nearest first, a batch at a time, until `limit` pass the filters (a wide radius can hold
+    catalog = search_catalog.get()
+    candidates = [
+        (pk, distance)
+        for pk, distance in routing.nearby(catalog.index, lon, lat, radius_km)
+        if _passes_static(catalog.stations[pk], f)
+    ]
+    results: list[SearchResult] = []
+    # Live fields are read nearest first, a batch at a time, until `limit` pass open-now (a wide radius can hold
     # hundreds of stations and a phone shows a few).
-    batch = max(limit * 2, 20)
-    stations: dict[int, Station] = {}
-    for index, (pk, distance) in enumerate(pairs):
-        if index % batch == 0:
-            stations = _load([p for p, _ in pairs[index : index + batch]])
-        station = stations.get(pk)
-        if station is None or not _passes(station, f, now):
-            continue
-        results.append(
-            StationResult(
-                station,
-                station_live_status(station, now=now),
-                distance_km=round(distance, 2),
-                amenities=station_amenity_codes(station),
+    batch = max(limit * 2, 20) if f.open_now else limit
+    for start in range(0, len(candidates), batch):
+        chunk = candidates[start : start + batch]
+        live = catalog.read_live([pk for pk, _ in chunk])
+        for pk, distance in chunk:
+            station = live.get(pk)
+            if station is None or (f.open_now and not station_is_open_at(station, now)):
+                continue
+            results.append(
+                StationResult(
+                    station,
+                    station_live_status(station, now=now),
+                    distance_km=round(distance, 2),
+                    amenities=list(station.snapshot.amenities),
+                )
             )
-        )
-        if len(results) >= limit:
-            break
+            if len(results) >= limit:
+                return results
     return results
+
+
+RoutePoints = Sequence[tuple[float, float]] | np.ndarray
 
 
 @dataclass(frozen=True)
 class RouteQuery:
-    points: Sequence[tuple[float, float]]
+    points: RoutePoints
     coord_system: str = "wgs84"
     cumulative_seconds: Sequence[float] | None = None
     position: tuple[float, float] | None = None
@@ -348,13 +481,14 @@ class RouteQuery:
     filters: StationFilter = field(default_factory=StationFilter)
 
 
-def _route_points_wgs84(points: Sequence[tuple[float, float]], coord_system: str) -> list[tuple[float, float]]:
-    """All points checked at once (thousands of vertices per route); on any bad point, the per-point check
-    names it."""
+def _route_points_wgs84(points: RoutePoints, coord_system: str) -> np.ndarray:
+    """All points checked at once (thousands of vertices per route), as an (n, 2) array; on any bad point, the
+    per-point check names it."""
     try:
         array = np.asarray(points, dtype=float)
-        ok = array.ndim == 2 and array.shape[1] == 2 and bool(np.isfinite(array).all())
-        ok = ok and coord_system == "wgs84" and not any(isinstance(v, bool) for p in points for v in p)
+        ok = array.ndim == 2 and array.shape[1] == 2 and bool(np.isfinite(array).all()) and coord_system == "wgs84"
+        # JSON `true` is not a coordinate (a decoded polyline is an array of floats already).
+        ok = ok and (isinstance(points, np.ndarray) or not any(isinstance(v, bool) for p in points for v in p))
         ok = ok and bool(
             ((array[:, 0] >= CHINA_BBOX[0]) & (array[:, 0] <= CHINA_BBOX[2])).all()
             and ((array[:, 1] >= CHINA_BBOX[1]) & (array[:, 1] <= CHINA_BBOX[3])).all()
@@ -362,8 +496,8 @@ def _route_points_wgs84(points: Sequence[tuple[float, float]], coord_system: str
     except (TypeError, ValueError):
         ok = False
     if ok:
-        return [(float(lon), float(lat)) for lon, lat in array.tolist()]
-    return [to_wgs84(lon, lat, coord_system) for lon, lat in points]
+        return array
+    return np.array([to_wgs84(lon, lat, coord_system) for lon, lat in points], dtype=float).reshape(-1, 2)
 
 
 def build_route(query: RouteQuery) -> routing.Route:
@@ -374,7 +508,7 @@ def build_route(query: RouteQuery) -> routing.Route:
         points = _route_points_wgs84(query.points, query.coord_system)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, exc.code, {"fields": {"route": [exc.message]}}) from exc
-    if len(set(points)) < 2:
+    if not (points != points[0]).any():
         raise ValidationFailed(
             "路线至少需要两个不同的点", "route_too_short", {"fields": {"route": ["路线至少需要两个不同的点"]}}
         )
@@ -383,8 +517,8 @@ def build_route(query: RouteQuery) -> routing.Route:
             "路线自相交，请检查轨迹", "route_self_intersecting", {"fields": {"route": ["路线自相交，请检查轨迹"]}}
         )
     if query.cumulative_seconds is not None:
-        secs = list(query.cumulative_seconds)
-        if len(secs) != len(points) or any(b < a for a, b in itertools.pairwise(secs)):
+        secs = np.asarray(query.cumulative_seconds, dtype=float)
+        if secs.shape != (len(points),) or (np.diff(secs) < 0).any():
             raise ValidationFailed(
                 "累计时间须与路线点数一致且不递减",
                 "durations_invalid",
@@ -396,7 +530,7 @@ def build_route(query: RouteQuery) -> routing.Route:
         raise _invalid_geo(exc, "route") from exc
 
 
-def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = None) -> list[StationResult]:
+def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = None) -> list[SearchResult]:
     """Stations ahead on the route, in order of km ahead, on the right carriageway, with ETA and detour; optional
     rest window (hours of driving from the driver's position) and 'where can I sleep tonight'."""
     now = now or timezone.now()
@@ -408,9 +542,10 @@ def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = N
         raise ValidationFailed(
             "休息窗口的起点不能晚于终点", "window_invalid", {"fields": {"window": ["休息窗口的起点不能晚于终点"]}}
         )
+    catalog = search_catalog.get()
     try:
         hits = routing.along_route(
-            station_index.get(),
+            catalog.index,
             route,
             position=position,
             expressway_corridor_m=query.expressway_corridor_m,
@@ -422,30 +557,33 @@ def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = N
         raise _invalid_geo(exc, "position") from exc
     except ValueError as exc:
         raise ValidationFailed(str(exc), "route_params_invalid") from exc
-    stations = _load([h.station_id for h in hits])
-    results = []
+    catalog_stations = catalog.stations
+    hits = [h for h in hits if _passes_static(catalog_stations[h.station_id], query.filters)]
+    if query.sleep_tonight:
+        hits = [h for h in hits if _can_sleep(catalog_stations[h.station_id])]
+    live = catalog.read_live([h.station_id for h in hits])
+    results: list[SearchResult] = []
     for hit in hits:
-        station = stations.get(hit.station_id)
-        if station is None or not _passes(station, query.filters, now):
+        station = live.get(hit.station_id)
+        if station is None or (query.filters.open_now and not station_is_open_at(station, now)):
             continue
-        if query.sleep_tonight and not (
-            station.beds > 0 or (station.truck_spaces > 0 and station.security_grade in SLEEP_GRADES)
-        ):
-            continue
-        eta = now + dt.timedelta(seconds=hit.seconds_ahead)
         results.append(
             StationResult(
                 station,
                 station_live_status(station, now=now),
                 km_ahead=round(hit.km_ahead, 1),
-                eta=eta,
+                eta=now + dt.timedelta(seconds=hit.seconds_ahead),
                 seconds_ahead=hit.seconds_ahead,
                 detour_km=round(hit.detour_km, 1),
                 detour_minutes=round(hit.detour_minutes),
-                amenities=station_amenity_codes(station),
+                amenities=list(station.snapshot.amenities),
             )
         )
     return results
+
+
+def _can_sleep(snapshot: StationSnapshot) -> bool:
+    return snapshot.beds > 0 or (snapshot.truck_spaces > 0 and snapshot.security_grade in SLEEP_GRADES)
 
 
 def corridor_route_query(*, corridor: str, from_code: str = "", to_code: str = "", **kwargs: Any) -> RouteQuery:
@@ -474,6 +612,130 @@ def station_forecast(station: Station, *, at: dt.datetime, weeks: int = 8) -> Fo
             continue
         history.append((hour_of_week(timezone.localtime(observed_at)), fraction))
     return forecast_free(history, target_how=hour_of_week(timezone.localtime(at)), capacity=station.truck_spaces)
+
+
+class _StatusHistoryCache:
+    """Recent status reports in memory, per station as arrays, so a result list's forecasts cost no query.
+
+    Holds every usable report (not 'closed', with a count or a level) observed since the forecast window (8 weeks)
+    plus HORIZON before the last full read. New reports are read by id at most every
+    STATION_SEARCH_RECHECK_SECONDS (services mark the cache stale on commit, so this process sees its own at once);
+    the whole window is re-read every RELOAD, which also drops reports that have aged out. A forecast whose window
+    starts before the loaded window is left to the database (`forecasts` answers None).
+
+    Reading by id can miss a report whose transaction commits after one with a higher id was read (PostgreSQL hands
+    out ids before commit); such a report joins at the next full read, so a forecast may lack one sample for hours."""
+
+    HORIZON = dt.timedelta(days=3)
+    RELOAD = dt.timedelta(hours=6)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with getattr(self, "_lock", threading.Lock()):
+            # station id -> (observed µs since the epoch, hour of week, free count or NaN, level fraction or NaN)
+            self._arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+            self._start: dt.datetime | None = None
+            self._loaded_at: dt.datetime | None = None
+            self._last_id = 0
+            self._checked_at = 0.0
+            self._stale = True
+
+    def mark_stale(self) -> None:
+        with self._lock:
+            self._stale = True
+
+    def load(self, *, weeks: int = 8) -> None:
+        """Read the window now (at server start) rather than in the first search that needs a forecast."""
+        with self._lock:
+            self._refresh(timezone.now(), weeks)
+
+    def _refresh(self, now: dt.datetime, weeks: int) -> None:
+        if self._loaded_at is None or now - self._loaded_at > self.RELOAD or now < self._loaded_at:
+            start = now - dt.timedelta(weeks=weeks) - self.HORIZON
+            rows = StatusReport.objects.filter(observed_at__gte=start)
+            self._arrays, self._start, self._loaded_at, self._last_id = {}, start, now, 0
+        elif self._stale or time.monotonic() - self._checked_at >= recheck_seconds():
+            rows = StatusReport.objects.filter(pk__gt=self._last_id, observed_at__gte=self._start)
+        else:
+            return
+        fresh: dict[int, list[tuple[int, float, float, float]]] = defaultdict(list)
+        last_id = self._last_id
+        for pk, station_id, observed_at, free, level, is_open in rows.order_by().values_list(
+            "id", "station_id", "observed_at", "free_spaces", "level", "is_open"
+        ):
+            last_id = max(last_id, pk)
+            if is_open is False or (free is None and not level):
+                continue  # says nothing about free spaces (see _history_fraction)
+            fresh[station_id].append(
+                (
+                    (observed_at - _EPOCH) // _MICROSECOND,
+                    hour_of_week(timezone.localtime(observed_at)),
+                    float(free) if free is not None else np.nan,
+                    LEVEL_FRACTION[level] if free is None else np.nan,
+                )
+            )
+        for station_id, items in fresh.items():
+            columns = [np.array(column) for column in zip(*items, strict=True)]
+            columns[0] = columns[0].astype(np.int64)
+            old = self._arrays.get(station_id)
+            if old is not None:
+                columns = [np.concatenate((a, b)) for a, b in zip(old, columns, strict=True)]
+            order = np.argsort(columns[1], kind="stable")  # by hour of week: a forecast reads a 2-hour slice
+            self._arrays[station_id] = (columns[0][order], columns[1][order], columns[2][order], columns[3][order])
+        self._last_id = last_id
+        self._checked_at = time.monotonic()
+        self._stale = False
+
+    def forecasts(
+        self, targets: Sequence[tuple[Any, dt.datetime]], *, weeks: int, now: dt.datetime
+    ) -> dict[int, Forecast | None] | None:
+        """station_forecasts from memory, or None when some target's window reaches before the loaded one."""
+        window = dt.timedelta(weeks=weeks)
+        with self._lock:
+            self._refresh(now, weeks)
+            assert self._start is not None
+            if any(at - window < self._start for _, at in targets):
+                return None
+            result: dict[int, Forecast | None] = {}
+            for station, at in targets:
+                target = hour_of_week(timezone.localtime(at))
+                history: list[tuple[float, float]] = []
+                arrays = self._arrays.get(station.pk)
+                if arrays is not None:
+                    observed, how, free, level_fraction = arrays
+                    at_us = (at - _EPOCH) // _MICROSECOND
+                    near = _slice_indices(how, target)
+                    near = near[(observed[near] >= at_us - window // _MICROSECOND) & (observed[near] < at_us)]
+                    fraction = np.where(
+                        np.isnan(free[near]), level_fraction[near], free[near] / max(station.truck_spaces, 1)
+                    )
+                    history = list(zip(how[near].tolist(), fraction.tolist(), strict=True))
+                result[station.pk] = forecast_free(
+                    history, target_how=target, capacity=station.truck_spaces, window_hours=FORECAST_WINDOW_HOURS
+                )
+            return result
+
+
+def _slice_indices(how: np.ndarray, target: float) -> np.ndarray:
+    """Indices into `how` (sorted hours of week) within the forecast window of `target`, wrapping round the week.
+    A hair wider than the window: forecast_free applies the exact test to what is found."""
+    reach = FORECAST_WINDOW_HOURS + 1e-6
+    lo, hi = target - reach, target + reach
+    ranges = [(max(lo, 0.0), min(hi, HOURS_PER_WEEK))]
+    if lo < 0:
+        ranges.append((lo + HOURS_PER_WEEK, HOURS_PER_WEEK))
+    if hi > HOURS_PER_WEEK:
+        ranges.append((0.0, hi - HOURS_PER_WEEK))
+    pieces = [np.arange(np.searchsorted(how, a, side="left"), np.searchsorted(how, b, side="right")) for a, b in ranges]
+    return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+status_history = _StatusHistoryCache()
 
 
 # ---------------------------------------------------------------- operations figures
@@ -615,11 +877,11 @@ def corridor_gaps(*, snap_km: float = 5.0, include_synthetic: bool = False) -> l
     open_stations = Station.objects.filter(status=StationStatus.OPEN)
     if not include_synthetic:
         open_stations = open_stations.filter(is_demo_synthetic=False)
-    open_ids = set(open_stations.values_list("id", flat=True))
     open_points = [
-        routing.StationPoint(id=p.id, lon=p.lon, lat=p.lat, site_class=p.site_class)
-        for p in _station_points()
-        if p.id in open_ids
+        routing.StationPoint(
+            id=pk, lon=lon, lat=lat, site_class="expressway" if kind == StationKind.EXPRESSWAY else "offroad"
+        )
+        for pk, lon, lat, kind in open_stations.values_list("id", "lon", "lat", "kind")
     ]
     if not open_points:
         return []
@@ -655,9 +917,22 @@ def _history_fraction(free: int | None, level: str, is_open: bool | None, capaci
     return None
 
 
-def station_forecasts(*, targets: Sequence[tuple[Station, dt.datetime]], weeks: int = 8) -> dict[int, Forecast | None]:
-    """station_forecast for several stations at once, each at its own moment, in one query: {station id: forecast}.
-    Gives exactly what station_forecast gives for each (a search result list must not cost a query per row)."""
+def station_forecasts(
+    *, targets: Sequence[tuple[StationLike, dt.datetime]], weeks: int = 8
+) -> dict[int, Forecast | None]:
+    """station_forecast for several stations at once, each at its own moment: {station id: forecast}. Gives exactly
+    what station_forecast gives for each, from the in-memory history (status_history) when it covers the targets,
+    else in one query (a search result list must not cost a query per row)."""
+    if not targets:
+        return {}
+    cached = status_history.forecasts(targets, weeks=weeks, now=timezone.now())
+    return cached if cached is not None else station_forecasts_from_db(targets=targets, weeks=weeks)
+
+
+def station_forecasts_from_db(
+    *, targets: Sequence[tuple[StationLike, dt.datetime]], weeks: int = 8
+) -> dict[int, Forecast | None]:
+    """station_forecasts reading the database (targets before the in-memory window)."""
     if not targets:
         return {}
     window = dt.timedelta(weeks=weeks)
@@ -666,7 +941,7 @@ def station_forecasts(*, targets: Sequence[tuple[Station, dt.datetime]], weeks: 
     # (Exact because Beijing time has no daylight saving: a week back is the same local hour.)
     half = dt.timedelta(hours=FORECAST_WINDOW_HOURS)
     adapt = connection.ops.adapt_datetimefield_value
-    rows: list[tuple[int, dt.datetime, int | None, str, bool | None]] = []
+    rows: list[tuple[int, int, dt.datetime, int | None, str, bool | None]] = []
     # SQLite caps an expression tree at depth 1000, so a long result list is read in chunks of stations.
     for start in range(0, len(targets), FORECAST_STATIONS_PER_QUERY):
         clauses, params = [], []
@@ -679,10 +954,11 @@ def station_forecasts(*, targets: Sequence[tuple[Station, dt.datetime]], weeks: 
         rows += (
             StatusReport.objects.extra(where=[" OR ".join(clauses)], params=params)  # noqa: S610 (no user text)
             .order_by()
-            .values_list("station_id", "observed_at", "free_spaces", "level", "is_open")
+            .values_list("id", "station_id", "observed_at", "free_spaces", "level", "is_open")
         )
     by_station: dict[int, list[tuple[dt.datetime, int | None, str, bool | None]]] = defaultdict(list)
-    for station_id, observed_at, free, level, is_open in rows:
+    # Two chunks can both hold a station (several targets for it): each report counts once.
+    for _, station_id, observed_at, free, level, is_open in {row[0]: row for row in rows}.values():
         by_station[station_id].append((observed_at, free, level, is_open))
     result: dict[int, Forecast | None] = {}
     for station, at in targets:
@@ -752,13 +1028,34 @@ def feedback_public_summary(*, station: Station, recent: int = 5) -> FeedbackSum
 # ---------------------------------------------------------------- reads added for the pages
 
 
-def _without_synthetic(results: Iterable[StationResult], include_synthetic: bool) -> list[StationResult]:
+def _without_synthetic(results: list[StationResult[Station]], include_synthetic: bool) -> list[StationResult[Station]]:
     return [r for r in results if include_synthetic or not r.station.is_demo_synthetic]
+
+
+def _with_rows(results: Sequence[SearchResult]) -> list[StationResult[Station]]:
+    """Search results with their Station rows (region, amenities, prices) for the pages: one query per relation."""
+    rows = station_rows([r.station.pk for r in results])
+    return [
+        StationResult(
+            rows[r.station.pk],
+            r.live,
+            distance_km=r.distance_km,
+            km_ahead=r.km_ahead,
+            eta=r.eta,
+            seconds_ahead=r.seconds_ahead,
+            detour_km=r.detour_km,
+            detour_minutes=r.detour_minutes,
+            forecast=r.forecast,
+            amenities=r.amenities,
+        )
+        for r in results
+        if r.station.pk in rows
+    ]
 
 
 def station_list_for_drivers(
     *, filters: StationFilter | None = None, include_synthetic: bool = False, now: dt.datetime | None = None
-) -> list[StationResult]:
+) -> list[StationResult[Station]]:
     """The public directory as a driver's list (no position known): live status computed, synthetic benchmark
     stations (is_demo_synthetic) left out unless asked for. Ordered by name."""
     now = now or timezone.now()
@@ -777,7 +1074,7 @@ def station_near_for_drivers(
     include_synthetic: bool = False,
     limit: int = 50,
     now: dt.datetime | None = None,
-) -> list[StationResult]:
+) -> list[StationResult[Station]]:
     """station_search_near without the synthetic benchmark stations (unless asked for): the limit applies after
     they are dropped, so a cloud of synthetic stations nearby cannot crowd out the real ones."""
     results = station_search_near(
@@ -785,24 +1082,25 @@ def station_near_for_drivers(
         lat=lat,
         radius_km=radius_km,
         coord_system=coord_system,
-        filters=filters,
-        limit=1_000_000,
+        filters=dataclasses.replace(filters or StationFilter(), real_only=not include_synthetic),
+        limit=limit,
         now=now,
     )
-    return _without_synthetic(results, include_synthetic)[:limit]
+    return _with_rows(results)
 
 
 def station_along_route_for_drivers(
     *, query: RouteQuery, include_synthetic: bool = False, now: dt.datetime | None = None
-) -> list[StationResult]:
+) -> list[StationResult[Station]]:
     """station_search_along_route without synthetic stations (unless asked for), each result carrying the
-    forecast of free spaces at its ETA (station_forecasts: one query for the whole list)."""
+    forecast of free spaces at its ETA."""
     now = now or timezone.now()
-    results = _without_synthetic(station_search_along_route(query=query, now=now), include_synthetic)
+    real_only = dataclasses.replace(query.filters, real_only=not include_synthetic)
+    results = station_search_along_route(query=dataclasses.replace(query, filters=real_only), now=now)
     forecasts = station_forecasts(targets=[(r.station, r.eta) for r in results if r.eta is not None])
     for result in results:
         result.forecast = forecasts.get(result.station.pk)
-    return results
+    return _with_rows(results)
 
 
 def station_console_rows(

@@ -82,10 +82,18 @@ STATION_FIELDS = (
 def _directory_changed() -> None:
     """Rebuild this process's search index on next use (other workers notice within seconds). Cleared now and
     again on commit, so a search racing the transaction cannot keep the pre-commit index."""
-    from chelun.stations.selectors import station_index
+    from chelun.stations.selectors import search_catalog
 
-    station_index.clear()
-    transaction.on_commit(station_index.clear)
+    search_catalog.clear()
+    transaction.on_commit(search_catalog.clear)
+
+
+def _status_reported() -> None:
+    """Forecasts in this process read the new report at once (other workers within seconds)."""
+    from chelun.stations.selectors import status_history
+
+    status_history.mark_stale()
+    transaction.on_commit(status_history.mark_stale)
 
 
 def security_grade_for(*, cctv: bool, guards: bool, lighting: bool, fence: bool) -> str:
@@ -214,6 +222,9 @@ def station_prices_set(
                 "unit": (units or {}).get(service, ""),
             },
         )
+    # The price list is part of the station's card: a new version, so cached cards and the search catalog renew.
+    Station.objects.filter(pk=station.pk).update(updated_at=timezone.now())
+    _directory_changed()
 
 
 def level_for_count(free_spaces: int, capacity: int) -> str:
@@ -259,6 +270,7 @@ def station_status_set(
     Station.objects.filter(pk=locked.pk).update(
         live_open=is_open, live_free_spaces=free_spaces, live_level=level, live_source=source, live_observed_at=at
     )
+    _status_reported()
     return report
 
 
@@ -284,6 +296,7 @@ def station_status_confirm(*, actor: Any, station: Station, level: str, at: dt.d
     if station.live_open is None:
         updates["live_open"] = True
     Station.objects.filter(pk=station.pk).update(**updates)
+    _status_reported()
     return report
 
 

@@ -64,7 +64,7 @@ def test_driver_finds_checks_in_and_gets_the_operators_answer(live_server, trans
 
     tree = build_tree()
     operator = make_user("hanyuan-op", first_name="汉源站长")
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     line = corridor_points("G5", "510100", "513401")
 
     def place(name, km, amenities, **fields):

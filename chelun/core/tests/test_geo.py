@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -10,7 +11,9 @@ import pytest
 from chelun.core.geo import (
     EARTH_RADIUS_KM,
     GeoInputError,
+    _encode_signed,
     decode_polyline,
+    decode_polyline_array,
     encode_polyline,
     gcj02_to_wgs84,
     haversine_km,
@@ -372,3 +375,37 @@ def test_route_is_self_intersecting_too_few_points() -> None:
     with pytest.raises(GeoInputError) as exc_info:
         route_is_self_intersecting([(1.0, 1.0), (1.0, 1.0)])
     assert exc_info.value.code == "too_few_points"
+
+
+def test_decode_polyline_array_matches_decode_polyline() -> None:
+    rng = random.Random(7)
+    for precision in (5, 6):
+        for n in (1, 2, 17, 800):
+            points = [(rng.uniform(-180, 180), rng.uniform(-90, 90)) for _ in range(n)]
+            encoded = encode_polyline(points, precision)
+            expected = decode_polyline(encoded, precision)
+            array = decode_polyline_array(encoded, precision)
+            assert array.shape == (n, 2)
+            assert [tuple(p) for p in array.tolist()] == expected
+    assert decode_polyline_array("").shape == (0, 2)
+
+
+@pytest.mark.parametrize("bad", ["_p~iF~ps|U_", "_p~iF~ps|U_ulLnnqC_mqNvxq`@!", "_p~iF~ps|", "中文", "_" * 20 + "?"])
+def test_decode_polyline_array_errors_are_decode_polylines(bad: str) -> None:
+    with pytest.raises(GeoInputError) as slow:
+        decode_polyline(bad)
+    with pytest.raises(GeoInputError) as fast:
+        decode_polyline_array(bad)
+    assert (fast.value.code, fast.value.message) == (slow.value.code, slow.value.message)
+
+
+def test_decode_polyline_array_out_of_range_is_refused() -> None:
+    chunks: list[str] = []
+    for delta in (1_000_000, 1_000_000, 10_000_000, 0):  # (lat, lon) 10, 10, then lat 110
+        _encode_signed(delta, chunks)
+    encoded = "".join(chunks)
+    with pytest.raises(GeoInputError) as slow:
+        decode_polyline(encoded)
+    with pytest.raises(GeoInputError) as fast:
+        decode_polyline_array(encoded)
+    assert fast.value.code == slow.value.code

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from ninja import Schema
 
 from chelun.accounts.models import User
 from chelun.accounts.services import api_token_create
@@ -21,7 +22,9 @@ from chelun.orgs.tests.factories import Tree, make_user
 from chelun.stations import selectors, services
 from chelun.stations.choices import Amenity, FeedbackStatus, StationKind, StationStatus
 from chelun.stations.models import CheckIn, CostReport, Feedback, Station, StatusReport, SubsidyContribution
+from chelun.stations.schemas import AlongRouteOut, ForecastOut, NearOut
 from chelun.stations.tests.factories import at, make_station
+from config.api import Utf8JSONRenderer
 
 NOW = at(10, 0)
 API = "/api/v1/stations"
@@ -38,10 +41,10 @@ def _clock(monkeypatch):
 def _clean_caches():
     # The confirm rate limit lives in the cache and the search index is per process: neither may leak between tests.
     cache.clear()
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     yield
     cache.clear()
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
 
 
 def login(user: User) -> Client:
@@ -439,14 +442,138 @@ def test_along_route_by_polyline_orders_by_km_ahead_with_eta_detour_and_forecast
     assert yard_item["live"]["state"] == "unknown"  # the week-old report is long stale
 
 
-def test_along_route_costs_the_same_queries_however_many_results(route_stations, django_assert_num_queries):
+def test_along_route_costs_the_same_queries_however_many_results(
+    route_stations, django_assert_num_queries, django_assert_max_num_queries, settings
+):
+    settings.STATION_SEARCH_RECHECK_SECONDS = 3600  # no periodic re-check inside this test
     body = {"polyline": encode_polyline(ROUTE)}
-    with django_assert_num_queries(6) as first:  # index check + rebuild, stations, amenities, prices, history
+    # Cold: catalog check + build (stations, amenities), live fields, cards (stations, amenities, prices), history.
+    with django_assert_num_queries(8) as first:
         assert along(body).json()["count"] == 3
     for i in range(4):
         make_station(org=route_stations["yard"].organization, name=f"沿途园区{i}", lon=103.6 + i / 4, lat=30.51)
-    with django_assert_num_queries(len(first)):
+    with django_assert_max_num_queries(len(first)):  # the catalog rebuilds, four new cards are written
         assert along(body).json()["count"] == 7
+    with django_assert_num_queries(1):  # warm: only the live fields are read
+        assert along(body).json()["count"] == 7
+
+
+def _schema_json(schema: type[Schema], results: list[selectors.SearchResult], forecasts: dict | None = None) -> str:
+    """What ninja writes for these results through the response schema (the simple path the cards replace)."""
+    rows = selectors.station_rows([r.station.pk for r in results])
+    items = []
+    for result in results:
+        station: Any = rows[result.station.pk]  # with the attributes the item schemas read
+        station.live_now = result.live
+        station.search = result
+        if result.eta is not None:
+            station.forecast_out = ForecastOut.of((forecasts or {}).get(station.pk), result.eta)
+        items.append(station)
+    data = schema.from_orm({"items": items, "count": len(items)}).model_dump()
+    return Utf8JSONRenderer().render(None, data, response_status=200)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def varied_route_stations(route_stations, world):
+    """Route stations in every live state, with history for forecasts and a price list."""
+    root = User.objects.get(username="root")
+    east, yard = route_stations["east"], route_stations["yard"]
+    services.station_prices_set(actor=root, station=yard, prices={"beds": 3550, "shower": 0, "repair": 500})
+    for day in (2, 9, 16):
+        for minute in (20, 45, 70):
+            moment = at(11, 0, day=day) + dt.timedelta(minutes=minute)
+            services.station_status_set(actor=root, station=yard, is_open=True, free_spaces=day + minute % 7, at=moment)
+            services.station_status_confirm(actor=None, station=east, level="some", at=moment)
+    services.station_status_set(actor=root, station=east, is_open=False, free_spaces=None, at=at(11, 30, day=16))
+    services.station_status_set(actor=root, station=yard, is_open=True, free_spaces=0, at=NOW - dt.timedelta(minutes=5))
+    services.station_status_confirm(actor=None, station=east, level="plenty", at=NOW - dt.timedelta(minutes=59))
+    west = Station.objects.get(name="西行服务区")
+    services.station_status_set(actor=root, station=west, is_open=False, free_spaces=None, at=NOW)
+    return route_stations
+
+
+@pytest.mark.parametrize("position", [(103.2, 30.5), (104.0, 30.5), None])
+def test_along_route_json_is_byte_for_byte_the_schemas(varied_route_stations, position):
+    body: dict[str, Any] = {"polyline": encode_polyline(ROUTE), "offroad_corridor_m": 20_000}
+    if position:
+        body["position"] = list(position)
+    response = along(body)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    query = selectors.RouteQuery(points=ROUTE, position=position, offroad_corridor_m=20_000)
+    results = selectors.station_search_along_route(query=query, now=NOW)
+    forecasts = selectors.station_forecasts_from_db(targets=[(r.station, r.eta) for r in results if r.eta])
+    assert response.content.decode() == _schema_json(AlongRouteOut, results, forecasts)
+    items = response.json()["items"]
+    assert len(items) >= 3 and any(item["forecast"] for item in items)
+    assert {item["live"]["state"] for item in items} >= {"full", "available", "unknown"}
+
+
+def test_near_json_is_byte_for_byte_the_schemas(varied_route_stations):
+    response = Client().get(f"{API}/near", {"lon": 104.0, "lat": 30.6, "radius_km": 200})
+    assert response.status_code == 200
+    results = selectors.station_search_near(lon=104.0, lat=30.6, radius_km=200, now=NOW)
+    assert len(results) >= 6
+    assert response.content.decode() == _schema_json(NearOut, results)
+    assert {item["live"]["state"] for item in response.json()["items"]} >= {"closed", "full", "available", "unknown"}
+
+
+def test_a_station_card_renews_when_the_station_changes(varied_route_stations, monkeypatch):
+    yard = varied_route_stations["yard"]
+    root = User.objects.get(username="root")
+    body = {"polyline": encode_polyline(ROUTE), "position": [103.2, 30.5]}
+
+    def yard_item() -> dict[str, Any]:
+        return next(i for i in along(body).json()["items"] if i["id"] == yard.pk)
+
+    assert {p["service"]: p["price_fen"] for p in yard_item()["prices"]}["beds"] == 3550
+    monkeypatch.setattr(timezone, "now", lambda: NOW + dt.timedelta(seconds=1))
+    services.station_prices_set(actor=root, station=yard, prices={"beds": 4000})
+    assert {p["service"]: p["price_fen"] for p in yard_item()["prices"]}["beds"] == 4000
+    monkeypatch.setattr(timezone, "now", lambda: NOW + dt.timedelta(seconds=2))
+    yard.refresh_from_db()
+    services.station_update(actor=root, station=yard, expected_version=yard.version, name="物流园（新）")
+    assert yard_item()["name"] == "物流园（新）"
+
+
+def test_forecasts_from_memory_equal_the_databases_and_see_new_reports(varied_route_stations, settings):
+    settings.STATION_SEARCH_RECHECK_SECONDS = 3600  # only the services' own notice can refresh the history
+    east, yard = varied_route_stations["east"], varied_route_stations["yard"]
+    targets = [(s, at(11, 0) + dt.timedelta(minutes=m)) for s in (east, yard) for m in range(0, 120, 7)]
+    memory = selectors.station_forecasts(targets=targets)
+    assert memory == selectors.station_forecasts_from_db(targets=targets)
+    for station, moment in targets:
+        assert selectors.station_forecasts(targets=[(station, moment)]) == {
+            station.pk: selectors.station_forecast(station, at=moment)
+        }
+    before = selectors.station_forecasts(targets=[(yard, at(11, 40))])[yard.pk]
+    services.station_status_set(
+        actor=User.objects.get(username="root"), station=yard, is_open=True, free_spaces=40, at=at(11, 40, day=16)
+    )
+    after = selectors.station_forecasts(targets=[(yard, at(11, 40))])[yard.pk]
+    assert before is not None and after is not None and after.samples == before.samples + 1
+    assert after == selectors.station_forecast(yard, at=at(11, 40))
+    # A moment whose eight weeks reach before the loaded window is answered from the database.
+    old = at(11, 40, day=2) - dt.timedelta(weeks=1)
+    assert selectors.status_history.forecasts([(yard, old)], weeks=8, now=NOW) is None
+    assert selectors.station_forecasts(targets=[(yard, old)]) == {yard.pk: selectors.station_forecast(yard, at=old)}
+
+
+def test_forecasts_from_memory_wrap_round_the_week(world):
+    """Monday 00:30 reads Sunday 23:30–24:00 as well (hours of week 167.5–168 and 0–1.5)."""
+    op, wuhou = world.wuhou_op, world.wuhou
+    for day in (8, 15):  # Sundays
+        for hour, minute, free in [(23, 20, 5), (23, 50, 9), (22, 0, 30)]:
+            moment = at(hour, minute, day=day)
+            services.station_status_set(actor=op, station=wuhou, is_open=True, free_spaces=free, at=moment)
+        services.station_status_set(actor=op, station=wuhou, is_open=True, free_spaces=17, at=at(1, 10, day=day + 1))
+    samples = []
+    for target in (at(0, 30), at(23, 40, day=22), at(1, 0)):
+        memory = selectors.station_forecasts(targets=[(wuhou, target)])[wuhou.pk]
+        assert memory is not None and memory == selectors.station_forecast(wuhou, at=target)
+        samples.append(memory.samples)
+    # 00:30 sees both Sundays' 23:50 and both Mondays' 01:10; Sunday 23:40 sees 23:20 and 23:50 twice; 01:00 only 01:10.
+    assert samples == [4, 4, 2]
 
 
 def test_batch_forecasts_equal_one_by_one_forecasts(world):

@@ -60,7 +60,7 @@ def operator(tree):
 
 @pytest.fixture
 def wuhou_station(tree, operator):
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     return make_station(
         org=tree.wuhou_branch,
         name="武侯暖心之家",
@@ -231,7 +231,7 @@ def test_driver_pages_register_the_service_worker_and_consoles_do_not(client, op
 def g5(tree, operator):
     """Stations on G5 成都 → 西昌 (70 km/h): a shower 1 h ahead, a shower 3.5 h ahead, no shower 3.4 h ahead, and a
     synthetic shower station 3.5 h ahead; fresh operator counts on all of them."""
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     line = corridor_points(*G5_CHENGDU_XICHANG)
 
     def place(name, km, amenities, **fields):

@@ -49,9 +49,9 @@ WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x1
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     yield
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
 
 
 @pytest.fixture

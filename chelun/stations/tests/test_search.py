@@ -18,7 +18,7 @@ ROUTE = [(103.0, 30.5), (104.0, 30.5), (105.0, 30.5)]
 @pytest.fixture
 def stations(tree):
     org = tree.wuhou_branch
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     return {
         "east_half": make_station(
             org=org, name="东行服务区", lon=103.5, lat=30.5005, kind=StationKind.EXPRESSWAY, bearing_deg=90.0
@@ -108,7 +108,7 @@ def test_corridor_g5_from_chengdu_towards_xichang_runs_south(sichuan):
 
 
 def test_corridor_gaps_count_both_halves_and_find_the_longest_empty_stretch(sichuan, tree):
-    selectors.station_index.clear()
+    selectors.search_catalog.clear()
     points = corridor_points("G5", "510100", "513401")
     # One station at the start of the 成都→西昌 part, facing north (opposite the corridor's south-bound order).
     make_station(
