@@ -14,6 +14,7 @@ import logging
 import time
 
 from django.db import DatabaseError, connections
+from django.urls import get_resolver
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ def warm_up() -> None:
     from chelun.stations.selectors import search_catalog, status_history
 
     started = time.perf_counter()
+    get_resolver().url_patterns  # imports the URLconf, hence the API and its schemas  # noqa: B018
     try:
         stations = len(search_catalog.get().stations)
         status_history.load()

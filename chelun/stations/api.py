@@ -253,9 +253,11 @@ def station_along_route(request: HttpRequest, payload: AlongRouteIn) -> Any:
         )
     else:
         query = selectors.RouteQuery(points=points if points is not None else [], **options)
-    results = selectors.station_search_along_route(query=query, now=now)
-    forecasts = selectors.station_forecasts(targets=[(r.station, r.eta) for r in results if r.eta is not None])
-    return _json(along_route_json(results, forecasts))
+    page = selectors.station_search_along_route_page(
+        query=query, now=now, offset=(payload.page - 1) * payload.page_size, limit=payload.page_size
+    )
+    forecasts = selectors.station_forecasts(targets=[(r.station, r.eta) for r in page.results if r.eta is not None])
+    return _json(along_route_json(page.results, forecasts, count=page.total))
 
 
 @router.get("/corridors", auth=None, response={200: list[CorridorOut]}, summary="命名线路及沿线城镇（选择器用）")

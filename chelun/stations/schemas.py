@@ -354,6 +354,9 @@ class AlongRouteIn(Schema):
     amenities: list[str] = Field([], description="设施代码；须全部具备")
     kind: StationKind | None = None
     open_now: bool = False
+    # As every list in the API (core.schemas.Pagination): a phone asks for the next stations, then scrolls on.
+    page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
+    page_size: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
 
 
 class NearItemOut(StationOut):
@@ -403,8 +406,8 @@ class NearOut(Schema):
 
 
 class AlongRouteOut(Schema):
-    items: list[AlongRouteItemOut] = Field(description="按前方里程排序")
-    count: int
+    items: list[AlongRouteItemOut] = Field(description="按前方里程排序；本页（page、page_size）")
+    count: int = Field(description="符合条件的站点总数（各页合计）")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -484,14 +487,26 @@ def _forecast_data(forecast: Forecast | None, at: str) -> dict[str, Any] | None:
     }
 
 
-def _items_json(results: Sequence[SearchResult], extras: Callable[[SearchResult], dict[str, Any]]) -> str:
+_CARD = '{"__card__": '  # only ever the start of an item: a string holding it is written with its quotes escaped
+
+
+def _items_json(
+    results: Sequence[SearchResult], extras: Callable[[SearchResult], dict[str, Any]], count: int | None = None
+) -> str:
+    """{"items": [...], "count": n}: the per-request fields of every item are written in one encoder call, each
+    item led by a marker that is then replaced by its station's card."""
     cards = station_cards.get([r.station for r in results])
     items = [
-        cards[r.station.pk] + ", " + _dumps({"live": _live_data(r.station, r.live), **extras(r)})[1:]
+        {"__card__": r.station.pk, "live": _live_data(r.station, r.live), **extras(r)}
         for r in results
         if r.station.pk in cards
     ]
-    return '{"items": [' + ", ".join(items) + '], "count": ' + str(len(items)) + "}"
+    head, *rest = _dumps({"items": items, "count": len(items) if count is None else count}).split(_CARD)
+    parts = [head]
+    for part in rest:
+        pk, tail = part.split(", ", 1)
+        parts += [cards[int(pk)], ", ", tail]
+    return "".join(parts)
 
 
 def near_json(results: Sequence[SearchResult]) -> str:
@@ -499,8 +514,11 @@ def near_json(results: Sequence[SearchResult]) -> str:
     return _items_json(results, lambda r: {"distance_km": float(r.distance_km or 0.0)})
 
 
-def along_route_json(results: Sequence[SearchResult], forecasts: dict[int, Forecast | None]) -> str:
-    """The AlongRouteOut JSON for these results (each with its forecast at its ETA), as the schema would write it."""
+def along_route_json(
+    results: Sequence[SearchResult], forecasts: dict[int, Forecast | None], *, count: int | None = None
+) -> str:
+    """The AlongRouteOut JSON for these results (each with its forecast at its ETA; `count` the matches on all
+    pages), as the schema would write it."""
 
     def extras(r: SearchResult) -> dict[str, Any]:
         assert r.eta is not None and r.seconds_ahead is not None
@@ -514,7 +532,7 @@ def along_route_json(results: Sequence[SearchResult], forecasts: dict[int, Forec
             "forecast": _forecast_data(forecasts.get(r.station.pk), eta),
         }
 
-    return _items_json(results, extras)
+    return _items_json(results, extras, count)
 
 
 class CorridorTownOut(Schema):

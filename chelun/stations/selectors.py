@@ -533,6 +533,20 @@ def build_route(query: RouteQuery) -> routing.Route:
 def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = None) -> list[SearchResult]:
     """Stations ahead on the route, in order of km ahead, on the right carriageway, with ETA and detour; optional
     rest window (hours of driving from the driver's position) and 'where can I sleep tonight'."""
+    return station_search_along_route_page(query=query, now=now).results
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchResult]
+    total: int  # all the matches, of which `results` is the page
+
+
+def station_search_along_route_page(
+    *, query: RouteQuery, now: dt.datetime | None = None, offset: int = 0, limit: int | None = None
+) -> SearchPage:
+    """station_search_along_route, one page of it: live fields are read for the page only (for every match when
+    the open-now filter needs them to count)."""
     now = now or timezone.now()
     clean_amenity_filter(query.filters.amenities)
     route = build_route(query)
@@ -561,9 +575,11 @@ def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = N
     hits = [h for h in hits if _passes_static(catalog_stations[h.station_id], query.filters)]
     if query.sleep_tonight:
         hits = [h for h in hits if _can_sleep(catalog_stations[h.station_id])]
-    live = catalog.read_live([h.station_id for h in hits])
+    end = None if limit is None else offset + limit
+    page = hits if query.filters.open_now else hits[offset:end]
+    live = catalog.read_live([h.station_id for h in page])
     results: list[SearchResult] = []
-    for hit in hits:
+    for hit in page:
         station = live.get(hit.station_id)
         if station is None or (query.filters.open_now and not station_is_open_at(station, now)):
             continue
@@ -579,7 +595,10 @@ def station_search_along_route(*, query: RouteQuery, now: dt.datetime | None = N
                 amenities=list(station.snapshot.amenities),
             )
         )
-    return results
+    if query.filters.open_now:
+        return SearchPage(results[offset:end], len(results))
+    # A station that left the directory since the catalog was built (seconds at most) is not counted either.
+    return SearchPage(results, len(hits) - (len(page) - len(results)))
 
 
 def _can_sleep(snapshot: StationSnapshot) -> bool:
@@ -699,29 +718,52 @@ class _StatusHistoryCache:
             assert self._start is not None
             if any(at - window < self._start for _, at in targets):
                 return None
-            result: dict[int, Forecast | None] = {}
-            for station, at in targets:
-                target = hour_of_week(timezone.localtime(at))
-                history: list[tuple[float, float]] = []
+            hows = _hours_of_week([at for _, at in targets])
+            # Gather each target's candidate rows (its station's reports within a 2-hour slice of the week), then
+            # test them all at once; forecast_free gets each target's rows as station_forecast would give them.
+            pieces: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+            for i, (station, _) in enumerate(targets):
                 arrays = self._arrays.get(station.pk)
                 if arrays is not None:
-                    observed, how, free, level_fraction = arrays
-                    at_us = (at - _EPOCH) // _MICROSECOND
-                    near = _slice_indices(how, target)
-                    near = near[(observed[near] >= at_us - window // _MICROSECOND) & (observed[near] < at_us)]
-                    fraction = np.where(
-                        np.isnan(free[near]), level_fraction[near], free[near] / max(station.truck_spaces, 1)
-                    )
-                    history = list(zip(how[near].tolist(), fraction.tolist(), strict=True))
-                result[station.pk] = forecast_free(
-                    history, target_how=target, capacity=station.truck_spaces, window_hours=FORECAST_WINDOW_HOURS
+                    for start, stop in _slice_bounds(arrays[1], hows[i]):
+                        if stop > start:
+                            pieces.append((i, *(column[start:stop] for column in arrays)))  # type: ignore[arg-type]
+            histories: dict[int, list[tuple[float, float]]] = {}
+            if pieces:
+                owner = np.repeat([p[0] for p in pieces], [len(p[1]) for p in pieces])
+                observed, how, free, level_fraction = (np.concatenate([p[k] for p in pieces]) for k in range(1, 5))
+                at_us = np.array([(at - _EPOCH) // _MICROSECOND for _, at in targets], dtype=np.int64)[owner]
+                capacity = np.array([max(station.truck_spaces, 1) for station, _ in targets])[owner]
+                keep = (observed >= at_us - window // _MICROSECOND) & (observed < at_us)
+                fraction = np.where(np.isnan(free), level_fraction, free / capacity)
+                for i, how_value, fraction_value in zip(
+                    owner[keep].tolist(), how[keep].tolist(), fraction[keep].tolist(), strict=True
+                ):
+                    histories.setdefault(i, []).append((how_value, fraction_value))
+            return {
+                station.pk: forecast_free(
+                    histories.get(i, []),
+                    target_how=hows[i],
+                    capacity=station.truck_spaces,
+                    window_hours=FORECAST_WINDOW_HOURS,
                 )
-            return result
+                for i, (station, _) in enumerate(targets)
+            }
 
 
-def _slice_indices(how: np.ndarray, target: float) -> np.ndarray:
-    """Indices into `how` (sorted hours of week) within the forecast window of `target`, wrapping round the week.
-    A hair wider than the window: forecast_free applies the exact test to what is found."""
+def _hours_of_week(moments: Sequence[dt.datetime]) -> list[float]:
+    """hour_of_week(timezone.localtime(m)) for each moment: with one UTC offset over all of them (no daylight-saving
+    change between, as in Beijing time), a fixed-offset conversion gives the same local time for less."""
+    offsets = {timezone.localtime(min(moments)).utcoffset(), timezone.localtime(max(moments)).utcoffset()}
+    if len(offsets) != 1 or None in offsets:
+        return [hour_of_week(timezone.localtime(m)) for m in moments]
+    zone = dt.timezone(offsets.pop())  # type: ignore[arg-type]
+    return [hour_of_week(m.astimezone(zone)) for m in moments]
+
+
+def _slice_bounds(how: np.ndarray, target: float) -> list[tuple[int, int]]:
+    """[start, stop) ranges of `how` (sorted hours of week) within the forecast window of `target`, wrapping round
+    the week. A hair wider than the window: forecast_free applies the exact test to what is found."""
     reach = FORECAST_WINDOW_HOURS + 1e-6
     lo, hi = target - reach, target + reach
     ranges = [(max(lo, 0.0), min(hi, HOURS_PER_WEEK))]
@@ -729,8 +771,7 @@ def _slice_indices(how: np.ndarray, target: float) -> np.ndarray:
         ranges.append((lo + HOURS_PER_WEEK, HOURS_PER_WEEK))
     if hi > HOURS_PER_WEEK:
         ranges.append((0.0, hi - HOURS_PER_WEEK))
-    pieces = [np.arange(np.searchsorted(how, a, side="left"), np.searchsorted(how, b, side="right")) for a, b in ranges]
-    return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    return [(int(how.searchsorted(a, side="left")), int(how.searchsorted(b, side="right"))) for a, b in ranges]
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

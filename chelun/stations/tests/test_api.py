@@ -518,6 +518,28 @@ def test_near_json_is_byte_for_byte_the_schemas(varied_route_stations):
     assert {item["live"]["state"] for item in response.json()["items"]} >= {"closed", "full", "available", "unknown"}
 
 
+def test_along_route_pages_keep_the_order_and_count_every_match(varied_route_stations):
+    body: dict[str, Any] = {"polyline": encode_polyline(ROUTE), "offroad_corridor_m": 20_000}
+    everything = along(body).json()
+    assert everything["count"] == len(everything["items"]) >= 4
+    pages = [along({**body, "page": page, "page_size": 2}).json() for page in (1, 2, 3, 9)]
+    assert [p["count"] for p in pages] == [everything["count"]] * 4
+    assert [len(p["items"]) for p in pages[:2]] == [2, 2] and pages[-1]["items"] == []
+    assert [i["id"] for p in pages for i in p["items"]] == [i["id"] for i in everything["items"]]
+    # With open-now the count is of the open matches (the closed west half and the late opener are left out).
+    open_now = along({**body, "open_now": True, "page_size": 1}).json()
+    names = {i["name"] for i in along({**body, "open_now": True}).json()["items"]}
+    assert open_now["count"] == len(names) and len(open_now["items"]) == 1
+    assert "锦江暖心之家" not in names  # opens at 12:00; it is 10:00
+
+
+@pytest.mark.parametrize("paging", [{"page": 0}, {"page_size": 0}, {"page_size": 201}, {"page": "x"}])
+def test_along_route_bad_paging_is_422(route_stations, paging):
+    response = along({"polyline": encode_polyline(ROUTE), **paging})
+    assert response.status_code == 422
+    assert set(response.json()["extra"]["fields"]) == set(paging)
+
+
 def test_a_station_card_renews_when_the_station_changes(varied_route_stations, monkeypatch):
     yard = varied_route_stations["yard"]
     root = User.objects.get(username="root")
