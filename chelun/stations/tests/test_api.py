@@ -20,6 +20,7 @@ from chelun.core.ledger import account_balance
 from chelun.core.models import LedgerTransaction
 from chelun.orgs.tests.factories import Tree, make_user
 from chelun.stations import selectors, services
+from chelun.stations.access import PUBLIC_STATUSES
 from chelun.stations.choices import Amenity, FeedbackStatus, StationKind, StationStatus
 from chelun.stations.models import CheckIn, CostReport, Feedback, Station, StatusReport, SubsidyContribution
 from chelun.stations.schemas import AlongRouteOut, ForecastOut, NearOut
@@ -596,6 +597,22 @@ def test_forecasts_from_memory_wrap_round_the_week(world):
         samples.append(memory.samples)
     # 00:30 sees both Sundays' 23:50 and both Mondays' 01:10; Sunday 23:40 sees 23:20 and 23:50 twice; 01:00 only 01:10.
     assert samples == [4, 4, 2]
+
+
+def test_live_fields_read_in_plain_sql_equal_the_orms(varied_route_stations, world):
+    ids = list(Station.objects.values_list("pk", flat=True))
+    live = selectors.search_catalog.get().read_live(ids)
+    expected = {
+        pk: tuple(rest)
+        for pk, *rest in Station.objects.filter(pk__in=ids, status__in=PUBLIC_STATUSES).values_list(
+            "id", *selectors.LIVE_FIELDS
+        )
+    }
+    got = {pk: tuple(getattr(s, name) for name in selectors.LIVE_FIELDS) for pk, s in live.items()}
+    assert got == expected and world.planned.pk not in got
+    opens = {values[1] for values in got.values()}
+    assert opens == {None, True, False}  # never reported, open, closed
+    assert all(v[-1] is None or v[-1].utcoffset() == dt.timedelta(0) for v in got.values())
 
 
 def test_batch_forecasts_equal_one_by_one_forecasts(world):
