@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from chelun.core.errors import ValidationFailed
+from chelun.core.errors import ValidationFailed, field_error
 from chelun.core.geo import CHINA_BBOX, GeoInputError, gcj02_to_wgs84, route_is_self_intersecting, validate_china_point
 from chelun.orgs.access import path_scope_q
 from chelun.stations import routing
@@ -148,7 +148,7 @@ def clean_amenity_filter(values: Iterable[str]) -> tuple[str, ...]:
     unknown = [v for v in values if v not in Amenity.values]
     if unknown:
         message = f"未知设施：{'、'.join(unknown)}"
-        raise ValidationFailed(message, "unknown_amenity", {"fields": {"amenities": [message]}})
+        raise field_error("amenities", message, "unknown_amenity")
     return values
 
 
@@ -399,16 +399,12 @@ search_catalog = _CatalogCache()
 def _invalid_geo(exc: Exception, field_name: str) -> ValidationFailed:
     message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "坐标有误")
     code = getattr(exc, "code", "geo_invalid")
-    return ValidationFailed(str(message), code, {"fields": {field_name: [str(message)]}})
+    return field_error(field_name, str(message), code)
 
 
 def to_wgs84(lon: float, lat: float, coord_system: str) -> tuple[float, float]:
     if coord_system not in ("wgs84", "gcj02"):
-        raise ValidationFailed(
-            "坐标系只能是 wgs84 或 gcj02",
-            "coord_system_invalid",
-            {"fields": {"coord_system": ["坐标系只能是 wgs84 或 gcj02"]}},
-        )
+        raise field_error("coord_system", "坐标系只能是 wgs84 或 gcj02", "coord_system_invalid")
     try:
         validate_china_point(lon, lat)
     except GeoInputError as exc:
@@ -473,11 +469,7 @@ def station_search_near(
     f = filters or StationFilter()
     clean_amenity_filter(f.amenities)
     if not 0 < radius_km <= 1000:
-        raise ValidationFailed(
-            "搜索半径应在 0 到 1000 公里之间",
-            "radius_invalid",
-            {"fields": {"radius_km": ["搜索半径应在 0 到 1000 公里之间"]}},
-        )
+        raise field_error("radius_km", "搜索半径应在 0 到 1000 公里之间", "radius_invalid")
     lon, lat = to_wgs84(lon, lat, coord_system)
     catalog = search_catalog.get()
     candidates = (
@@ -548,27 +540,19 @@ def _route_points_wgs84(points: RoutePoints, coord_system: str) -> np.ndarray:
 def build_route(query: RouteQuery) -> routing.Route:
     """Validate and convert the route: at least two distinct points in China, not crossing itself."""
     if len(query.points) < 2:
-        raise ValidationFailed("路线至少需要两个点", "route_too_short", {"fields": {"route": ["路线至少需要两个点"]}})
+        raise field_error("route", "路线至少需要两个点", "route_too_short")
     try:
         points = _route_points_wgs84(query.points, query.coord_system)
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, exc.code, {"fields": {"route": [exc.message]}}) from exc
+        raise field_error("route", exc.message, exc.code) from exc
     if not (points != points[0]).any():
-        raise ValidationFailed(
-            "路线至少需要两个不同的点", "route_too_short", {"fields": {"route": ["路线至少需要两个不同的点"]}}
-        )
+        raise field_error("route", "路线至少需要两个不同的点", "route_too_short")
     if route_is_self_intersecting(points):
-        raise ValidationFailed(
-            "路线自相交，请检查轨迹", "route_self_intersecting", {"fields": {"route": ["路线自相交，请检查轨迹"]}}
-        )
+        raise field_error("route", "路线自相交，请检查轨迹", "route_self_intersecting")
     if query.cumulative_seconds is not None:
         secs = np.asarray(query.cumulative_seconds, dtype=float)
         if secs.shape != (len(points),) or (np.diff(secs) < 0).any():
-            raise ValidationFailed(
-                "累计时间须与路线点数一致且不递减",
-                "durations_invalid",
-                {"fields": {"durations": ["累计时间须与路线点数一致且不递减"]}},
-            )
+            raise field_error("durations", "累计时间须与路线点数一致且不递减", "durations_invalid")
     try:
         return routing.Route.build(points, query.cumulative_seconds)
     except routing.RouteInputError as exc:
@@ -598,9 +582,7 @@ def station_search_along_route_page(
     position = to_wgs84(*query.position, query.coord_system) if query.position else None
     lo, hi = query.min_hours_ahead, query.max_hours_ahead
     if lo is not None and hi is not None and lo > hi:
-        raise ValidationFailed(
-            "休息窗口的起点不能晚于终点", "window_invalid", {"fields": {"window": ["休息窗口的起点不能晚于终点"]}}
-        )
+        raise field_error("window", "休息窗口的起点不能晚于终点", "window_invalid")
     catalog = search_catalog.get()
     try:
         hits = routing.along_route(
