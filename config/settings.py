@@ -168,6 +168,15 @@ OTP_MAX_ATTEMPTS = 5
 
 # Background jobs (huey): SQLite file by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Rate limits (anonymous confirmations) live in the cache: shared by every worker through Redis when REDIS_URL is
+# set; otherwise each process keeps its own (fine for one process, approximate for several).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "chelun"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "name": "chelun",

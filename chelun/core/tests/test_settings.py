@@ -46,3 +46,12 @@ def test_check_deploy_passes_with_production_settings():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cache_is_shared_through_redis_when_redis_url_is_set():
+    show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    with_redis = _run({"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/15"}, "shell", "-c", show)
+    without = _run({"DEBUG": "1", "REDIS_URL": ""}, "shell", "-c", show)
+    # The shell prints a line about its automatic imports first: the answer is the last line.
+    assert with_redis.stdout.splitlines()[-1] == "django.core.cache.backends.redis.RedisCache", with_redis.stderr
+    assert without.stdout.splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache", without.stderr

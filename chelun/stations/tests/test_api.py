@@ -793,6 +793,26 @@ def test_signed_in_driver_is_limited_by_account_even_on_another_worker(world):
     ]
 
 
+def test_anonymous_confirm_limit_is_shared_through_redis(world, settings):
+    """With REDIS_URL (config.settings) the limit lives in Redis, so a tap on one worker limits every worker."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    server = redis.Redis.from_url(url)
+    try:
+        server.flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    try:
+        first = post(Client(), f"{API}/{world.wuhou.pk}/confirm", {"level": "some"}, X_Device_Id="phone-r")
+        assert first.status_code == 200
+        assert server.keys("*")  # in Redis, not in this process
+        again = post(Client(), f"{API}/{world.wuhou.pk}/confirm", {"level": "full"}, X_Device_Id="phone-r")
+        assert (again.status_code, again.json()["code"]) == (429, "confirm_too_frequent")
+    finally:
+        server.flushdb()
+
+
 @pytest.mark.parametrize(
     ("body", "headers", "status", "code"),
     [
