@@ -518,7 +518,11 @@ def station_confirm(request: HttpRequest, station_id: int, payload: ConfirmIn) -
 def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -> Any:
     station = access_public_station_by_id(station_id=station_id)
     checkin, created = services.checkin_record(
-        station=station, user=visitor_of(request), device_id=device_id_of(request), services=payload.services
+        station=station,
+        user=visitor_of(request),
+        device_id=device_id_of(request),
+        services=payload.services,
+        at=services.late_checkin_time(payload.at),
     )
     body = CheckinOut(
         id=checkin.pk,
@@ -526,7 +530,7 @@ def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -
         services=checkin.services,  # type: ignore[arg-type]
         created_at=checkin.created_at,
     )
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.post(
@@ -540,7 +544,7 @@ def station_feedback(request: HttpRequest, station_id: int, payload: FeedbackIn)
     feedback = services.feedback_create(
         station=station, user=visitor_of(request), rating=payload.rating, issues=payload.issues, text=payload.text
     )
-    return 201, feedback
+    return Status(201, feedback)
 
 
 @router.post(
@@ -580,4 +584,4 @@ def station_subsidy(request: HttpRequest, station_id: int, payload: SubsidyIn) -
         amount_fen=payload.amount_fen,
         idempotency_key=payload.idempotency_key,
     )
-    return (201 if created else 200), contribution
+    return Status(201 if created else 200, contribution)

@@ -260,6 +260,8 @@ class RouteSearchForm(forms.Form):
 
 class CheckinForm(forms.Form):
     services = forms.MultipleChoiceField(label="使用的服务", choices=CheckInService.choices, required=False)
+    # Sent by the page's offline queue: when the driver tapped with no signal (services.late_checkin_time checks it).
+    at = forms.DateTimeField(required=False, error_messages={"invalid": "签到时间格式不对"})
 
 
 class ConfirmForm(forms.Form):

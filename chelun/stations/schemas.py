@@ -578,6 +578,9 @@ class StatusOut(Schema):
 
 class CheckinIn(Schema):
     services: list[str] = Field([], max_length=len(CheckInService), description="使用的服务代码，如 shower、laundry")
+    at: dt.datetime | None = Field(
+        None, description="离线时点签到的时间，联网后补交（24 小时内；不带时区按北京时间）；缺省为现在"
+    )
 
 
 class CheckinOut(Schema):

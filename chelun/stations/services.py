@@ -308,6 +308,24 @@ def visitor_key_for(*, user: Any, device_id: str) -> str:
     return "device:" + hashlib.sha256(device_id.encode()).hexdigest()[:32]
 
 
+LATE_CHECKIN_WINDOW = dt.timedelta(hours=24)
+
+
+def late_checkin_time(at: dt.datetime | None, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The moment a driver tapped check-in with no signal, sent when the phone is back online: within the last
+    24 hours and not in the future (a phone clock a minute or two ahead is allowed). None: now."""
+    if at is None:
+        return None
+    now = now or timezone.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # Beijing time, as drivers' apps send it
+    if at > now + dt.timedelta(minutes=2):
+        raise field_error("at", "签到时间不能晚于现在，请检查手机时间", "checkin_time_future")
+    if at < now - LATE_CHECKIN_WINDOW:
+        raise field_error("at", "只能补交 24 小时内的离线签到", "checkin_time_too_old")
+    return min(at, now)
+
+
 @transaction.atomic
 def checkin_record(
     *, station: Station, user: Any, device_id: str = "", services: Iterable[str] = (), at: dt.datetime | None = None

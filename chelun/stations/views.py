@@ -617,12 +617,17 @@ def checkin(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = CheckinForm(request.POST)
         if not form.is_valid():
-            context["problem"], status = "请选择列出的服务", 422
+            context["problem"] = "请选择列出的服务" if "services" in form.errors else form.errors["at"][0]
+            status = 422
         else:
             chosen = form.cleaned_data["services"]
             try:
                 _checkin, created = services.checkin_record(
-                    station=station, user=_visitor(request), device_id=device[0], services=chosen
+                    station=station,
+                    user=_visitor(request),
+                    device_id=device[0],
+                    services=chosen,
+                    at=services.late_checkin_time(form.cleaned_data["at"]),
                 )
             except ApplicationError as exc:
                 context["problem"], status = exc.message, exc.status_code

@@ -212,4 +212,16 @@ def test_driver_finds_checks_in_and_gets_the_operators_answer(live_server, trans
     expect(driver.get_by_test_id("reply")).to_contain_text("已清理积水并加装防滑垫")
     driver.screenshot(path=SHOTS.format("offline"))
 
+    # ---------------------------------------------------------------- a check-in with no signal is sent later
+    driver.locator("#checkin").get_by_role("button", name="热水").click()
+    queued = "当前离线：签到已保存在本机，联网后自动提交（1 条待提交）"
+    expect(driver.get_by_test_id("checkin-result")).to_have_text(queued)
+    assert list(CheckIn.objects.filter(station=hanyuan).values_list("services", flat=True)) == [["shower", "laundry"]]
+    driver.context.set_offline(False)
+    expect(driver.get_by_test_id("checkin-result")).to_have_text("已补交 1 条离线签到，谢谢！")
+    # Tapped within 10 minutes of the first visit: the same visit, one more service.
+    assert list(CheckIn.objects.filter(station=hanyuan).values_list("services", flat=True)) == [
+        ["shower", "laundry", "hot_water"]
+    ]
+
     assert offline_phone.attempted == []

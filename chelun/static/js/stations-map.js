@@ -288,6 +288,91 @@
     if (main) main.insertBefore(banner, main.firstChild);
   }
 
+  /* ---------------------------------------------------------------- check-in with no signal
+     A tap on a check-in button while offline is kept on the phone (localStorage) with the moment of the tap, and
+     sent when the phone is back online, on this page or any driver page opened later. The server counts it at that
+     moment (24 hours at most) and merges taps within 10 minutes as usual. */
+
+  var CHECKIN_QUEUE = "chelun-checkin-queue";
+
+  function checkinQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(CHECKIN_QUEUE) || "[]");
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function saveCheckinQueue(items) {
+    try {
+      if (items.length) localStorage.setItem(CHECKIN_QUEUE, JSON.stringify(items));
+      else localStorage.removeItem(CHECKIN_QUEUE);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function checkinNotice(text) {
+    var card = $("#checkin");
+    if (!card) return;
+    var note = $('[data-testid="checkin-result"]', card);
+    if (!note) {
+      note = document.createElement("p");
+      note.setAttribute("data-testid", "checkin-result");
+      card.insertBefore(note, card.querySelector("form") || null);
+    }
+    note.className = "notice";
+    note.setAttribute("role", "status");
+    note.textContent = text;
+  }
+
+  function queueOfflineCheckin(e) {
+    var button = e.target.closest ? e.target.closest('#checkin button[name="services"]') : null;
+    if (!button || navigator.onLine) return;
+    e.preventDefault();
+    e.stopPropagation(); // before HTMX sends a request that cannot arrive
+    var form = button.form;
+    var token = form.querySelector('[name="csrfmiddlewaretoken"]');
+    var items = checkinQueue();
+    items.push({ url: form.action, service: button.value, at: new Date().toISOString(), token: token ? token.value : "" });
+    if (saveCheckinQueue(items)) checkinNotice("当前离线：签到已保存在本机，联网后自动提交（" + items.length + " 条待提交）");
+    else checkinNotice("当前离线，且本机无法保存签到，请联网后再点一次。");
+  }
+
+  function sendQueuedCheckins() {
+    var items = checkinQueue();
+    if (!navigator.onLine || !items.length || sendQueuedCheckins.busy) return;
+    sendQueuedCheckins.busy = true;
+    var sent = 0;
+    (function next() {
+      if (!items.length) {
+        sendQueuedCheckins.busy = false;
+        saveCheckinQueue(items);
+        if (sent) checkinNotice("已补交 " + sent + " 条离线签到，谢谢！");
+        return;
+      }
+      var item = items[0];
+      var body = new FormData();
+      body.append("services", item.service);
+      body.append("at", item.at);
+      body.append("csrfmiddlewaretoken", item.token);
+      fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) {
+          // Sent, or refused for good (too old, station closed): either way it leaves the queue. A server error
+          // keeps it for the next time.
+          if (response.status >= 500) throw new Error(String(response.status));
+          if (response.ok) sent += 1;
+          items.shift();
+          saveCheckinQueue(items);
+          next();
+        })
+        .catch(function () {
+          sendQueuedCheckins.busy = false;
+        });
+    })();
+  }
+
   function init() {
     var mapEl = document.getElementById("station-map");
     if (mapEl && window.L) window.stationMap = new StationMap(mapEl);
@@ -305,6 +390,9 @@
     window.addEventListener("online", offlineBanner);
     window.addEventListener("offline", offlineBanner);
     offlineBanner();
+    document.addEventListener("click", queueOfflineCheckin, true);
+    window.addEventListener("online", sendQueuedCheckins);
+    sendQueuedCheckins();
     document.body.addEventListener("htmx:afterSwap", function (e) {
       if (!e.detail.target || e.detail.target.id !== "results") return;
       if (window.stationMap) window.stationMap.refresh();

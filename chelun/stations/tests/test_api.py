@@ -922,6 +922,37 @@ def test_anonymous_checkin_by_device_and_duplicate_within_ten_minutes(world):
     assert CheckIn.objects.filter(user__isnull=False).count() == 0
 
 
+def test_a_check_in_made_offline_counts_at_the_moment_of_the_tap(world):
+    url = f"{API}/{world.wuhou.pk}/checkins"
+    tapped = NOW - dt.timedelta(hours=3)
+    late = post(Client(), url, {"services": ["shower"], "at": tapped.isoformat()}, X_Device_Id="phone-a")
+    assert late.status_code == 201 and when(late.json()["created_at"]) == tapped
+    # Beijing time when the phone sends no offset; merged with the visit 5 minutes before, as any tap would be.
+    naive = (tapped + dt.timedelta(minutes=5)).replace(tzinfo=None).isoformat()
+    merged = post(Client(), url, {"services": ["laundry"], "at": naive}, X_Device_Id="phone-a")
+    assert (merged.status_code, merged.json()["services"]) == (200, ["shower", "laundry"])
+    assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("at", "code"),
+    [(NOW + dt.timedelta(minutes=10), "checkin_time_future"), (NOW - dt.timedelta(hours=25), "checkin_time_too_old")],
+)
+def test_a_late_check_in_outside_24_hours_is_refused_and_writes_nothing(world, at, code):
+    response = post(Client(), f"{API}/{world.wuhou.pk}/checkins", {"at": at.isoformat()}, X_Device_Id="phone-a")
+    assert (response.status_code, response.json()["code"], list(response.json()["extra"]["fields"])) == (
+        422,
+        code,
+        ["at"],
+    )
+    assert CheckIn.objects.count() == 0
+    page = Client(HTTP_X_DEVICE_ID="phone-a").post(
+        f"/stations/{world.wuhou.pk}/checkin/", {"services": ["shower"], "at": at.isoformat()}, HTTP_HX_REQUEST="true"
+    )
+    assert page.status_code == 422 and ("24 小时" in page.text or "晚于现在" in page.text)
+    assert CheckIn.objects.count() == 0
+
+
 def test_signed_in_checkin_uses_the_account_by_session_or_token(world):
     driver = make_user("driver-1")
     url = f"{API}/{world.wuhou.pk}/checkins"
