@@ -559,6 +559,22 @@ def test_a_station_card_renews_when_the_station_changes(varied_route_stations, m
     assert yard_item()["name"] == "物流园（新）"
 
 
+def test_another_workers_edit_shows_after_the_recheck_interval(varied_route_stations, settings):
+    """An edit made in another process (no local notice): seen once the catalog's change check runs again."""
+    yard = varied_route_stations["yard"]
+    body = {"polyline": encode_polyline(ROUTE), "position": [103.2, 30.5]}
+
+    def yard_name() -> str:
+        return next(i["name"] for i in along(body).json()["items"] if i["id"] == yard.pk)
+
+    settings.STATION_SEARCH_RECHECK_SECONDS = 3600
+    assert yard_name() == "物流园"
+    Station.objects.filter(pk=yard.pk).update(name="物流园（他处修改）", updated_at=NOW + dt.timedelta(seconds=1))
+    assert yard_name() == "物流园"  # within the interval: this process has not looked yet
+    settings.STATION_SEARCH_RECHECK_SECONDS = 0
+    assert yard_name() == "物流园（他处修改）"
+
+
 def test_forecasts_from_memory_equal_the_databases_and_see_new_reports(varied_route_stations, settings):
     settings.STATION_SEARCH_RECHECK_SECONDS = 3600  # only the services' own notice can refresh the history
     east, yard = varied_route_stations["east"], varied_route_stations["yard"]
