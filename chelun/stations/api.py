@@ -179,11 +179,8 @@ def _json(body: str) -> HttpResponse:
 @router.get("/", auth=None, response={200: list[StationOut], **PUBLIC_READ_ERRORS}, summary="站点名录（公开）")
 @paginate(Pagination)
 def station_list(request: HttpRequest, filters: Query[StationFilterIn]) -> Any:
-    now = timezone.now()
-    stations = selectors.station_public_list(filters=_station_filter(filters, open_now=filters.open_now), now=now)
-    for station in stations:
-        station.live_now = selectors.station_live_status(station, now=now)  # type: ignore[attr-defined]
-    return stations
+    # Only the page is read; each station's live status is computed as it is written (schemas.live_of).
+    return selectors.station_public_list(filters=_station_filter(filters, open_now=filters.open_now))
 
 
 @router.get("/near", auth=None, response={200: NearOut, **PUBLIC_READ_ERRORS}, summary="附近的站点（公开）")

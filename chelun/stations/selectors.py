@@ -167,17 +167,23 @@ def _apply_filter(qs: QuerySet[Station], f: StationFilter) -> QuerySet[Station]:
         qs = qs.filter(Q(name__icontains=f.q) | Q(address__icontains=f.q))
     if f.corridor:
         qs = qs.filter(corridor_ref=f.corridor)
+    if f.real_only:
+        qs = qs.filter(is_demo_synthetic=False)
     return qs
 
 
-def station_public_list(*, filters: StationFilter | None = None, now: dt.datetime | None = None) -> list[Station]:
+def station_public_list(
+    *, filters: StationFilter | None = None, now: dt.datetime | None = None
+) -> QuerySet[Station] | list[Station]:
+    """The public directory by name. A queryset (a page of it is read, not the whole directory) unless open-now
+    asks for the posted hours and live reports to be checked station by station."""
     f = filters or StationFilter()
     qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region").defer("region__boundary"), f)
-    stations = list(qs.prefetch_related("amenities", "prices").order_by("name", "id"))
-    if f.open_now:
-        moment = now or timezone.now()
-        stations = [s for s in stations if station_is_open_at(s, moment)]
-    return stations
+    qs = qs.prefetch_related("amenities", "prices").order_by("name", "id")
+    if not f.open_now:
+        return qs
+    moment = now or timezone.now()
+    return [s for s in qs if station_is_open_at(s, moment)]
 
 
 def station_console_list(
@@ -327,6 +333,15 @@ def _aware(value: Any) -> dt.datetime | None:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def station_directory_version() -> tuple[Any, ...]:
+    """Changes whenever the public directory or any live status does: public stations (count, last edit, last
+    live observation) and the last status report."""
+    stations = Station.objects.filter(station_public_q()).aggregate(
+        n=Count("id"), edited=Max("updated_at"), observed=Max("live_observed_at")
+    )
+    return (*stations.values(), StatusReport.objects.aggregate(last=Max("id"))["last"])
 
 
 def recheck_seconds() -> float:
@@ -1096,10 +1111,6 @@ def feedback_public_summary(*, station: Station, recent: int = 5) -> FeedbackSum
 # ---------------------------------------------------------------- reads added for the pages
 
 
-def _without_synthetic(results: list[StationResult[Station]], include_synthetic: bool) -> list[StationResult[Station]]:
-    return [r for r in results if include_synthetic or not r.station.is_demo_synthetic]
-
-
 def _with_rows(results: Sequence[SearchResult]) -> list[StationResult[Station]]:
     """Search results with their Station rows (region, amenities, prices) for the pages: one query per relation."""
     rows = station_rows([r.station.pk for r in results])
@@ -1127,9 +1138,9 @@ def station_list_for_drivers(
     """The public directory as a driver's list (no position known): live status computed, synthetic benchmark
     stations (is_demo_synthetic) left out unless asked for. Ordered by name."""
     now = now or timezone.now()
-    stations = station_public_list(filters=filters, now=now)
-    results = [StationResult(s, station_live_status(s, now=now), amenities=station_amenity_codes(s)) for s in stations]
-    return _without_synthetic(results, include_synthetic)
+    real_only = dataclasses.replace(filters or StationFilter(), real_only=not include_synthetic)
+    stations = station_public_list(filters=real_only, now=now)
+    return [StationResult(s, station_live_status(s, now=now), amenities=station_amenity_codes(s)) for s in stations]
 
 
 def station_near_for_drivers(

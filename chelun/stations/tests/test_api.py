@@ -250,12 +250,15 @@ def test_directory_bad_filters_are_422(world, query, code, field):
 
 
 def test_directory_query_count_does_not_grow_with_stations(world, django_assert_num_queries):
-    with django_assert_num_queries(3):  # stations, amenities, prices: nothing per station
+    # count, the page of stations, its amenities, its prices: nothing per station, and only the page is read
+    with django_assert_num_queries(4):
         assert Client().get(f"{API}/").json()["count"] == 2
     for i in range(3):
         make_station(org=world.tree.wuhou_branch, name=f"加站{i}", lon=104.1 + i / 100, prices={"beds": 500})
-    with django_assert_num_queries(3):
-        assert Client().get(f"{API}/").json()["count"] == 5
+    with django_assert_num_queries(4) as queries:
+        page = Client().get(f"{API}/", {"page_size": 2}).json()
+    assert (page["count"], len(page["items"])) == (5, 2)
+    assert "LIMIT 2" in queries.captured_queries[1]["sql"]
 
 
 # --- one station -------------------------------------------------------------------------------------------------

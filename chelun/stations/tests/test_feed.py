@@ -380,6 +380,20 @@ def test_etag_is_stable_within_the_minute_and_changes_with_the_data(stations, cl
     assert changed.content == station_feed_body(now=at(10, 0) + dt.timedelta(seconds=59))
 
 
+def test_a_poll_within_the_minute_reuses_the_written_feed(stations, clock, django_assert_max_num_queries):
+    clock.now = at(10, 0) + dt.timedelta(seconds=5)
+    first = Client().get(URL)
+    clock.now = at(10, 0) + dt.timedelta(seconds=40)
+    with django_assert_max_num_queries(2):  # the version check only
+        again = Client().get(URL)
+    assert (again.content, again["ETag"]) == (first.content, first["ETag"])
+    services.station_status_confirm(actor=None, station=stations["fresh"], level="full", at=clock.now)
+    with django_assert_max_num_queries(20):
+        changed = Client().get(URL)
+    assert changed["ETag"] != first["ETag"]
+    assert changed.content == station_feed_body(now=clock.now)
+
+
 def test_feed_is_public_read_only(stations):
     head = Client().head(URL)
     assert (head.status_code, head["ETag"]) == (200, Client().get(URL)["ETag"])
