@@ -8,4 +8,3 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "kind", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
-    exclude = ["boundary"]

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from chelun.core.audit import AuditFilter, audit_entry_list
 from chelun.core.errors import NotFound, ValidationFailed
-from chelun.core.models import Region
+from chelun.core.models import Region, RegionBoundary
 from chelun.core.schemas import (
     AUDIT_ACTIONS,
     READ_ERRORS,
@@ -58,20 +58,18 @@ def region_by_code(code: str, *, field: str) -> Region:
 def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.parent:
         region_by_code(filters.parent, field="parent")
-    regions = Region.objects.select_related("parent").defer("boundary", "parent__boundary")
+    regions = Region.objects.select_related("parent")
     return filters.filter(regions).order_by("code")
 
 
 @router.get("/regions/{code}", response={200: RegionDetailOut, **READ_ERRORS}, summary="行政区划详情")
 def region_detail(request: HttpRequest, code: str, boundary: bool = False) -> Any:
-    regions = Region.objects.select_related("parent").defer("parent__boundary")
-    if not boundary:
-        regions = regions.defer("boundary")
-    region = regions.filter(code=code).first()
+    region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None:
         raise NotFound("行政区划不存在")
     if boundary:
-        region.boundary_out = region.boundary  # type: ignore[attr-defined]
+        outline = RegionBoundary.objects.filter(region=region).values_list("geometry", flat=True).first()
+        region.boundary_out = outline  # type: ignore[attr-defined]
     return region
 
 

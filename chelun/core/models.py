@@ -21,8 +21,6 @@ class Region(models.Model):
     lon = models.FloatField("经度")
     lat = models.FloatField("纬度")
     area_km2 = models.PositiveIntegerField("面积（平方公里）", null=True, blank=True)
-    # GeoJSON geometry (WGS-84) where the shipped data has a boundary.
-    boundary = models.JSONField("边界", null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -31,6 +29,21 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionBoundary(models.Model):
+    """A division's outline, GeoJSON geometry (WGS-84), where the shipped data has one. Its own table: a county's
+    outline is tens of kilobytes, and every station, organisation and person row joins its region."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, primary_key=True, related_name="outline")
+    geometry = models.JSONField("边界")
+
+    class Meta:
+        verbose_name = "行政区划边界"
+        verbose_name_plural = "行政区划边界"
+
+    def __str__(self) -> str:
+        return f"{self.region_id}"
 
 
 class LedgerTransaction(models.Model):

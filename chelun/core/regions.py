@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from chelun.core.errors import ApplicationError
-from chelun.core.models import Region, RegionLevel
+from chelun.core.models import Region, RegionBoundary, RegionLevel
 
 _BOUNDARY_FILES = {
     RegionLevel.PROVINCE: "sichuan_outline.geojson",
@@ -57,9 +57,13 @@ def regions_load(*, data_dir: Path | None = None) -> dict[str, int]:
                 "lon": float(row["lon"]),
                 "lat": float(row["lat"]),
                 "area_km2": int(float(row["area_km2"])) if row["area_km2"] else None,
-                "boundary": boundaries.get(row["code"]),
             },
         )
+        outline = boundaries.get(row["code"])
+        if outline is None:
+            RegionBoundary.objects.filter(region=region).delete()
+        else:
+            RegionBoundary.objects.update_or_create(region=region, defaults={"geometry": outline})
         by_code[row["code"]] = region
         counts[row["level"]] += 1
     return counts

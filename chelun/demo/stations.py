@@ -59,7 +59,7 @@ from django.utils import timezone
 from chelun.accounts.models import User
 from chelun.core.geo import EARTH_RADIUS_KM, haversine_km
 from chelun.core.ledger import ledger_post
-from chelun.core.models import Region, RegionLevel
+from chelun.core.models import Region, RegionBoundary, RegionLevel
 from chelun.demo.accounts import DEMO_PASSWORD
 from chelun.demo.geography import Geography, allocate, load_divisions
 from chelun.demo.names import ethnic_share, person_name
@@ -644,9 +644,9 @@ def _synthetic_regions(halves: Sequence[_Half], geo: Geography) -> None:
     from shapely.geometry import shape
 
     rows = list(
-        Region.objects.filter(level=RegionLevel.COUNTY, boundary__isnull=False)
-        .order_by("code")
-        .values_list("code", "boundary")
+        RegionBoundary.objects.filter(region__level=RegionLevel.COUNTY)
+        .order_by("region__code")
+        .values_list("region__code", "geometry")
     )
     codes = [code for code, _ in rows]
     tree = shapely.STRtree([shape(boundary) for _, boundary in rows])

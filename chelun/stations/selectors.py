@@ -178,7 +178,7 @@ def station_public_list(
     """The public directory by name. A queryset (a page of it is read, not the whole directory) unless open-now
     asks for the posted hours and live reports to be checked station by station."""
     f = filters or StationFilter()
-    qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region").defer("region__boundary"), f)
+    qs = _apply_filter(Station.objects.filter(station_public_q()).select_related("region"), f)
     qs = qs.prefetch_related("amenities", "prices").order_by("name", "id")
     if not f.open_now:
         return qs
@@ -453,12 +453,7 @@ SearchResult = StationResult[SearchStation]
 
 def station_rows(ids: Sequence[int]) -> dict[int, Station]:
     """Station rows with what a station card shows (region, amenities, prices), by id."""
-    return (
-        Station.objects.select_related("region")
-        .defer("region__boundary")
-        .prefetch_related("amenities", "prices")
-        .in_bulk(list(ids))
-    )
+    return Station.objects.select_related("region").prefetch_related("amenities", "prices").in_bulk(list(ids))
 
 
 def _passes_static(snapshot: StationSnapshot, f: StationFilter) -> bool:
@@ -1192,9 +1187,9 @@ def station_console_rows(
 
 def basemap_geojson(*, precision: int = 4) -> dict[str, Any]:
     """Sichuan's offline base layer as one GeoJSON FeatureCollection: the prefecture polygons, then the province
-    outline, from the Region table's `boundary` (WGS-84). Coordinates are rounded to `precision` decimals (4: ~10 m,
+    outline, from RegionBoundary (WGS-84). Coordinates are rounded to `precision` decimals (4: ~10 m,
     plenty for a province map, and a smaller download)."""
-    from chelun.core.models import Region, RegionLevel
+    from chelun.core.models import RegionBoundary, RegionLevel
 
     def rounded(value: Any) -> Any:
         if isinstance(value, list):
@@ -1202,9 +1197,9 @@ def basemap_geojson(*, precision: int = 4) -> dict[str, Any]:
         return round(value, precision) if isinstance(value, float) else value
 
     rows = (
-        Region.objects.filter(level__in=(RegionLevel.PREFECTURE, RegionLevel.PROVINCE), boundary__isnull=False)
-        .order_by("level", "code")  # "prefecture" < "province": the outline comes last, drawn on top
-        .values_list("code", "name", "level", "boundary")
+        RegionBoundary.objects.filter(region__level__in=(RegionLevel.PREFECTURE, RegionLevel.PROVINCE))
+        .order_by("region__level", "region__code")  # "prefecture" < "province": the outline comes last, on top
+        .values_list("region__code", "region__name", "region__level", "geometry")
     )
     features = [
         {

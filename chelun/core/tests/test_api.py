@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.test import Client
 
 from chelun.accounts.services import api_token_create
-from chelun.core.models import Region
+from chelun.core.models import Region, RegionBoundary
 from chelun.members.tests.factories import make_person
 from chelun.orgs.models import RoleGrant
 
@@ -167,7 +167,7 @@ def test_region_detail_includes_boundary_only_when_asked(tree):
     plain = client.get("/api/v1/core/regions/510107").json()
     assert (plain["name"], plain["parent_code"], plain["boundary"]) == ("武侯区", "510100", None)
     with_boundary = client.get("/api/v1/core/regions/510107?boundary=true").json()
-    assert with_boundary["boundary"] == Region.objects.get(code="510107").boundary
+    assert with_boundary["boundary"] == RegionBoundary.objects.get(region__code="510107").geometry
     assert with_boundary["boundary"]["type"] in {"Polygon", "MultiPolygon"}
 
 
