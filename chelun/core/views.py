@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -85,6 +86,21 @@ def wants_xlsx(request: HtmxHttpRequest) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
+SYNC_EXPORT_LIMIT = 50_000  # rows one request writes (~20 s); a province's 630,000 drivers need filtering first
+
+
+def export_too_large(request: HtmxHttpRequest, rows: int, what: str) -> HttpResponse | None:
+    """Back to the list, filters kept, with a message, when an export would hold up a worker for minutes."""
+    if rows <= SYNC_EXPORT_LIMIT:
+        return None
+    messages.error(
+        request, f"共 {rows:,} 条{what}，超过单次导出上限 {SYNC_EXPORT_LIMIT:,} 条：请按地区或组织筛选后分批导出"
+    )
+    query = request.GET.copy()
+    query.pop("export", None)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 def page_number(request: HtmxHttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page", "1")))
@@ -107,8 +123,8 @@ def form_errors_from(form: Any, exc: ApplicationError) -> None:
     """Put a service error on the form: each message on the field the service named (or on top when the form
     has no such field); the general message on top when the service named no field."""
     fields = (exc.extra or {}).get("fields") or {}
-    for field, messages in fields.items():
-        for message in messages:
+    for field, field_messages in fields.items():
+        for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
     if not fields:
         form.add_error(None, exc.message)

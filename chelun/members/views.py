@@ -17,6 +17,7 @@ from chelun.core.exports import xlsx_response
 from chelun.core.views import (
     HtmxHttpRequest,
     console_view,
+    export_too_large,
     form_errors_from,
     get_or_404,
     may_act_somewhere,
@@ -84,7 +85,8 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
     else:
         people = Person.objects.none()
     if wants_xlsx(request):
-        return xlsx_response("人员", EXPORT_HEADERS, _export_rows(people), sheet="人员")
+        refused = export_too_large(request, people.count(), "人员")
+        return refused or xlsx_response("人员", EXPORT_HEADERS, _export_rows(people), sheet="人员")
     page = no_count_page(people, request, PAGE_SIZE)
     if not wants_partial(request):
         form.fields["region"].load_choices()  # type: ignore[attr-defined]

@@ -96,6 +96,20 @@ def test_export_has_the_filtered_rows_with_masked_values_only(client, tree, peop
     ]
 
 
+def test_an_export_too_large_for_one_request_asks_to_filter_first(client, tree, people, monkeypatch):
+    monkeypatch.setattr("chelun.core.views.SYNC_EXPORT_LIMIT", 1)
+    client.force_login(tree.province_admin)
+
+    refused = client.get(reverse("members:list"), {"profile_type": ProfileType.DRIVER, "export": "xlsx"})
+    page = client.get(refused.url)
+    narrowed = xlsx_rows(client.get(reverse("members:list"), {"q": "武侯司机", "export": "xlsx"}))
+
+    assert refused.status_code == 302
+    assert refused.url == f"{reverse('members:list')}?profile_type={ProfileType.DRIVER}"
+    assert "超过单次导出上限 1 条：请按地区或组织筛选后分批导出" in page.text
+    assert [row[0] for row in narrowed] == ["姓名", "武侯司机"]
+
+
 def test_people_list_filters(client, tree, people):
     shipper = make_person(org=tree.fucheng_branch, name="涪城货主", phone="13800000005")
     ShipperProfile.objects.create(person=shipper, company_name="涪城物流")
