@@ -690,7 +690,7 @@ class _StatusHistoryCache:
         self.clear()
 
     def clear(self) -> None:
-        with getattr(self, "_lock", threading.Lock()):
+        with self._lock:
             # station id -> (observed µs since the epoch, hour of week, free count or NaN, level fraction or NaN)
             self._arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
             self._start: dt.datetime | None = None
