@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from chelun.accounts.services import api_token_authenticate
 from chelun.core.errors import ApplicationError
+from chelun.core.schemas import Utf8JSONRenderer
 
 
 class BearerToken(HttpBearer):
@@ -36,12 +36,6 @@ def _attribute_audit_entries_to(user: Any) -> None:
         return
     if context.get("actor") is None:
         context["actor"] = user
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese stays readable in responses instead of \\uXXXX escapes."""
-
-    json_dumps_params = {"ensure_ascii": False}
 
 
 api = NinjaAPI(

@@ -202,28 +202,32 @@ def decode_polyline_array(s: str, precision: int = 5) -> npt.NDArray[np.float64]
         raise GeoInputError("折线数据必须是字符串", "polyline_malformed")
     if not s:
         return np.empty((0, 2))
+
+    def reference() -> npt.NDArray[np.float64]:
+        return np.asarray(decode_polyline(s, precision), dtype=np.float64).reshape(-1, 2)
+
     try:
         chunk = np.frombuffer(s.encode("ascii"), dtype=np.uint8).astype(np.int64) - 63
     except UnicodeEncodeError:
         chunk = None
     if chunk is None or chunk.min() < 0 or chunk.max() > 63 or chunk[-1] >= 0x20:
-        return np.asarray(decode_polyline(s, precision), dtype=np.float64).reshape(-1, 2)
+        return reference()
     last = chunk < 0x20  # the final chunk of each value
     starts = np.flatnonzero(np.concatenate(([True], last[:-1])))
     value_of = np.cumsum(np.concatenate(([0], last[:-1])))
     shift = np.arange(len(chunk)) - starts[value_of]  # chunk number within its value
     if len(starts) % 2 or shift.max() >= _MAX_CHUNKS_PER_VALUE:
-        return np.asarray(decode_polyline(s, precision), dtype=np.float64).reshape(-1, 2)
+        return reference()
     raw = np.bitwise_or.reduceat((chunk & 0x1F) << (5 * shift), starts)
     values = np.where(raw & 1, ~(raw >> 1), raw >> 1)
     lat_acc, lon_acc = np.cumsum(values[0::2]), np.cumsum(values[1::2])
     # Beyond 2**53 the int -> float conversion would round differently from Python's int / int; such values are
     # far out of range anyway, so let decode_polyline report them.
     if np.abs(lat_acc).max() > 2**53 or np.abs(lon_acc).max() > 2**53:
-        return np.asarray(decode_polyline(s, precision), dtype=np.float64).reshape(-1, 2)
+        return reference()
     points = np.column_stack((lon_acc / factor, lat_acc / factor))
     if (np.abs(points[:, 0]) > 180.0).any() or (np.abs(points[:, 1]) > 90.0).any():
-        return np.asarray(decode_polyline(s, precision), dtype=np.float64).reshape(-1, 2)
+        return reference()
     return points
 
 

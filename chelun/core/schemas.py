@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from auditlog.models import LogEntry
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from ninja.pagination import PageNumberPagination
+from ninja.renderers import JSONRenderer
 
 from chelun.core.audit import ACTION_LABELS
 from chelun.core.models import Region, RegionLevel
@@ -33,6 +34,12 @@ WRITE_ERRORS: dict[int, type[Schema]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """How the API writes JSON (config.api): Chinese stays readable instead of \\uXXXX escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class Pagination(PageNumberPagination):

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from ninja.responses import NinjaJSONEncoder
 from pydantic import FiniteFloat
 
+from chelun.core.schemas import Utf8JSONRenderer
 from chelun.orgs.schemas import OrgBriefOut
 from chelun.stations.choices import (
     Amenity,
@@ -414,9 +414,9 @@ class AlongRouteOut(Schema):
 # Search responses, serialised from cached station cards
 # ---------------------------------------------------------------------------------------------------------------
 
-# As the API's renderer writes JSON (config.api.Utf8JSONRenderer): ninja's encoder, Chinese unescaped. One instance:
-# json.dumps(cls=...) would build an encoder per call. Datetimes are written by the same encoder's `default`.
-_ENCODER = NinjaJSONEncoder(ensure_ascii=False)
+# Exactly as the API's renderer writes JSON. One instance: json.dumps(cls=...) would build an encoder per call.
+# Datetimes are written by the same encoder's `default`.
+_ENCODER = Utf8JSONRenderer.encoder_class(**Utf8JSONRenderer.json_dumps_params)
 _dumps = _ENCODER.encode
 _datetime = _ENCODER.default
 
