@@ -89,6 +89,15 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def hours_label(self) -> str:
+        """Opening hours in the words every page, card and API answer uses (one rule, one text)."""
+        if self.open_24h:
+            return "24 小时开放"
+        if self.opens_at is None or self.closes_at is None:
+            return "开放时间未公布"
+        return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
     def get_additional_data(self) -> dict[str, Any]:
         return {"org_path": self.organization.path}
 
