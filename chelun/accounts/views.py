@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chelun.accounts import services
 from chelun.accounts.forms import OtpLoginForm, OtpRequestForm, StaffLoginForm
-from chelun.core.errors import ApplicationError
-from chelun.core.views import HtmxHttpRequest, form_errors_from
+from chelun.core.forms import submit
+from chelun.core.views import HtmxHttpRequest
 
 TAB_STAFF, TAB_DRIVER = "staff", "driver"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -85,14 +85,13 @@ def login_view(request: HtmxHttpRequest) -> HttpResponse:
         return _render_login(request, tab=tab, staff_form=staff_form, status=400)
 
     driver_form = OtpLoginForm(request.POST)
-    if driver_form.is_valid():
-        try:
-            user = services.otp_verify(phone=driver_form.cleaned_data["phone"], code=driver_form.cleaned_data["code"])
-        except ApplicationError as exc:
-            form_errors_from(driver_form, exc)
-        else:
-            login(request, user, backend=MODEL_BACKEND)
-            return redirect(_next_url(request))
+    submitted = submit(
+        driver_form,
+        lambda: services.otp_verify(phone=driver_form.cleaned_data["phone"], code=driver_form.cleaned_data["code"]),
+    )
+    if submitted.ok:
+        login(request, submitted.result, backend=MODEL_BACKEND)
+        return redirect(_next_url(request))
     return _render_login(request, tab=tab, driver_form=driver_form, status=400)
 
 
@@ -102,17 +101,10 @@ def login_view(request: HtmxHttpRequest) -> HttpResponse:
 def otp_request(request: HtmxHttpRequest) -> HttpResponse:
     """Send a login code. The answer is the same whether or not the phone is registered."""
     form = OtpRequestForm(request.POST)
-    notice, status = "", 200
-    if form.is_valid():
-        try:
-            services.otp_request(phone=form.cleaned_data["phone"])
-        except ApplicationError as exc:
-            form_errors_from(form, exc)
-            status = 400
-        else:
-            notice = "如该手机号已登记，验证码已通过短信发送，5 分钟内有效。"
-    else:
-        status = 400
+    submitted = submit(form, lambda: services.otp_request(phone=form.cleaned_data["phone"]))
+    # Every refusal is a 400 here, whatever its cause, like the login form's.
+    status = 200 if submitted.ok else 400
+    notice = "如该手机号已登记，验证码已通过短信发送，5 分钟内有效。" if submitted.ok else ""
     # The code form comes back with the phone filled in, the request's errors shown above it.
     return _render_login(
         request,

@@ -1,12 +1,14 @@
-"""Excel export of any list: one helper so every list exports the same way (openpyxl, write-only mode)."""
+"""Excel export of any list: one helper so every list exports the same way (openpyxl, write-only mode), and one
+row generator that streams a queryset into it."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -15,6 +17,16 @@ from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT_ROWS = 1_000_000  # Excel's sheet limit is 1,048,576 rows
+EXPORT_CHUNK_SIZE = 2000
+
+M = TypeVar("M", bound=Model)
+
+
+def queryset_rows(queryset: QuerySet[M], row: Callable[[M], Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """`row(obj)` for every object of the queryset, read in chunks of EXPORT_CHUNK_SIZE, so a county's hundred
+    thousand rows never sit in memory as model objects at once. Lazy: nothing is read until the sheet is written."""
+    for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield row(obj)
 
 
 def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:

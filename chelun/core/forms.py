@@ -1,13 +1,22 @@
-"""Forms shared by the console pages: the region picker (prefecture or county) and the audit-log filters."""
+"""Forms shared by every app's pages: the one form -> service -> errors step (`submit`), the region picker
+(prefecture or county) and the audit-log filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 
 from chelun.core.audit import ACTION_LABELS, AuditFilter
+from chelun.core.errors import ApplicationError
 from chelun.core.models import Region, RegionLevel
+
+T = TypeVar("T")
+
+#: What a form that does not clean answers (the input was understood but is not acceptable).
+INVALID_FORM_STATUS = 422
 
 # The audited models an auditor can filter on ("app_label.model" -> label).
 AUDITED_MODELS = (
@@ -20,6 +29,52 @@ AUDITED_MODELS = (
     ("members.shipperprofile", "货主档案"),
     ("members.stationoperatorprofile", "站长档案"),
 )
+
+
+def form_errors_from(form: forms.BaseForm, exc: ApplicationError) -> None:
+    """Put a service error on the form: each message on the field the service named (or on top when the form
+    has no such field); the general message on top when the service named no field."""
+    fields = (exc.extra or {}).get("fields") or {}
+    for field, field_messages in fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+@dataclass(frozen=True)
+class Submitted(Generic[T]):
+    """What came of a posted form: the HTTP status its answer takes and, when it went through, what the service
+    returned."""
+
+    status: int
+    _result: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+    @property
+    def result(self) -> T:
+        """What the service returned. A submission that did not go through has none: asking is a bug."""
+        if not self.ok:
+            raise RuntimeError("the form did not go through, so the service returned nothing")
+        return cast(T, self._result)
+
+
+def submit(form: forms.BaseForm, action: Callable[[], T]) -> Submitted[T]:
+    """The form -> service -> errors step every page post takes. The form cleans; only if it does, `action` (the
+    service call, reading `form.cleaned_data`) runs. Input that does not clean answers 422 with the form's own
+    errors; an ApplicationError puts its messages on the form (see form_errors_from) and answers its status;
+    otherwise 200 with the service's result. Nothing else is caught: a bug stays a 500."""
+    if not form.is_valid():
+        return Submitted(INVALID_FORM_STATUS)
+    try:
+        result = action()
+    except ApplicationError as exc:
+        form_errors_from(form, exc)
+        return Submitted(exc.status_code)
+    return Submitted(200, result)
 
 
 class DateInput(forms.DateInput):

@@ -25,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from chelun.core.audit import ACTION_LABELS, audit_entry_list
 from chelun.core.errors import ApplicationError, NotFound
 from chelun.core.exports import xlsx_response
-from chelun.core.forms import AuditFilterForm
+from chelun.core.forms import AuditFilterForm, form_errors_from  # noqa: F401  (its home is core.forms)
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import SensitiveField
 from chelun.orgs.access import scope_paths
@@ -117,17 +117,6 @@ def may_act_somewhere(user: Any, action: str) -> bool:
     """Whether the user holds `action` on any subtree (to show or hide a "new ..." button)."""
     paths = scope_paths(user, action)
     return paths is None or bool(paths)
-
-
-def form_errors_from(form: Any, exc: ApplicationError) -> None:
-    """Put a service error on the form: each message on the field the service named (or on top when the form
-    has no such field); the general message on top when the service named no field."""
-    fields = (exc.extra or {}).get("fields") or {}
-    for field, field_messages in fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not fields:
-        form.add_error(None, exc.message)
 
 
 def get_or_404(loader: Callable[[], Any]) -> Any:

@@ -3,7 +3,6 @@ the clear ID number / phone, and registering a person. Reads via members.selecto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -13,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chelun.core.errors import ApplicationError, NotFound
-from chelun.core.exports import xlsx_response
+from chelun.core.exports import queryset_rows, xlsx_response
+from chelun.core.forms import submit
 from chelun.core.views import (
     HtmxHttpRequest,
     console_view,
     export_too_large,
-    form_errors_from,
     get_or_404,
     may_act_somewhere,
     no_count_page,
@@ -60,12 +59,6 @@ def _export_row(person: Person) -> tuple[Any, ...]:
     )
 
 
-def _export_rows(people: Any) -> Iterator[tuple[Any, ...]]:
-    # Streamed in chunks so a county's hundred thousand rows never sit in memory as model objects at once.
-    for person in people.iterator(chunk_size=2000):
-        yield _export_row(person)
-
-
 @console_view
 @require_GET
 def person_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -86,7 +79,7 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
         people = Person.objects.none()
     if wants_xlsx(request):
         refused = export_too_large(request, people.count(), "人员")
-        return refused or xlsx_response("人员", EXPORT_HEADERS, _export_rows(people), sheet="人员")
+        return refused or xlsx_response("人员", EXPORT_HEADERS, queryset_rows(people, _export_row), sheet="人员")
     page = no_count_page(people, request, PAGE_SIZE)
     if not wants_partial(request):
         form.fields["region"].load_choices()  # type: ignore[attr-defined]
@@ -159,25 +152,24 @@ def person_create(request: HtmxHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PersonCreateForm(request.POST, actor=request.user, within=within)
-        if form.is_valid():
+
+        def create() -> Person:
             data = form.cleaned_data
-            try:
-                person = services.person_create(
-                    actor=request.user,
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    phone=data.get("phone") or "",
-                    org=data["org"],
-                    region=data["region"],
-                )
-            except ApplicationError as exc:
-                form_errors_from(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, f"已登记人员“{person.name}”")
-                return redirect_after_post(request, reverse("members:detail", args=[person.pk]))
-        else:
-            status = 422
+            return services.person_create(
+                actor=request.user,
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data.get("phone") or "",
+                org=data["org"],
+                region=data["region"],
+            )
+
+        submitted = submit(form, create)
+        if submitted.ok:
+            person = submitted.result
+            messages.success(request, f"已登记人员“{person.name}”")
+            return redirect_after_post(request, reverse("members:detail", args=[person.pk]))
+        status = submitted.status
     else:
         initial = {"org": within.pk, "region": within.region_id} if within else {}
         form = PersonCreateForm(actor=request.user, within=within, initial=initial)

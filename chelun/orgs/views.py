@@ -3,7 +3,6 @@ Thin: every read goes through orgs.selectors (scoped to the user), every write t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -12,13 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from chelun.core.errors import ApplicationError
-from chelun.core.exports import xlsx_response
+from chelun.core.exports import queryset_rows, xlsx_response
+from chelun.core.forms import submit
 from chelun.core.views import (
     HtmxHttpRequest,
     console_view,
     counted_page,
-    form_errors_from,
     get_or_404,
     may_act_somewhere,
     redirect_after_post,
@@ -139,22 +137,16 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = OrganizationEditForm(request.POST, actor=request.user, organization=org)
-        if form.is_valid():
-            try:
-                services.organization_update(
-                    actor=request.user,
-                    organization=org,
-                    expected_version=form.cleaned_data["version"],
-                    **form.changes(),
-                )
-            except ApplicationError as exc:
-                form_errors_from(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, "组织信息已保存")
-                return redirect_after_post(request, reverse("orgs:detail", args=[org.pk]))
-        else:
-            status = 422
+        submitted = submit(
+            form,
+            lambda: services.organization_update(
+                actor=request.user, organization=org, expected_version=form.cleaned_data["version"], **form.changes()
+            ),
+        )
+        if submitted.ok:
+            messages.success(request, "组织信息已保存")
+            return redirect_after_post(request, reverse("orgs:detail", args=[org.pk]))
+        status = submitted.status
     else:
         form = OrganizationEditForm(actor=request.user, organization=org)
     context = {"org": org, "form": form, "can_change": can(request.user, "org.change", org)}
@@ -169,22 +161,19 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = OrganizationMoveForm(request.POST, actor=request.user, organization=org)
-        if form.is_valid():
-            try:
-                services.organization_move(
-                    actor=request.user,
-                    organization=org,
-                    new_parent=form.cleaned_data["new_parent"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ApplicationError as exc:
-                form_errors_from(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, f"已将“{org.name}”移至“{form.cleaned_data['new_parent'].name}”之下")
-                return redirect_after_post(request, reverse("orgs:detail", args=[org.pk]))
-        else:
-            status = 422
+        submitted = submit(
+            form,
+            lambda: services.organization_move(
+                actor=request.user,
+                organization=org,
+                new_parent=form.cleaned_data["new_parent"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if submitted.ok:
+            messages.success(request, f"已将“{org.name}”移至“{form.cleaned_data['new_parent'].name}”之下")
+            return redirect_after_post(request, reverse("orgs:detail", args=[org.pk]))
+        status = submitted.status
     else:
         form = OrganizationMoveForm(actor=request.user, organization=org)
     context = {
@@ -214,11 +203,6 @@ def _org_row(org: Organization) -> tuple[Any, ...]:
     )
 
 
-def _org_rows(orgs: Any) -> Iterator[tuple[Any, ...]]:
-    for org in orgs.iterator(chunk_size=2000):
-        yield _org_row(org)
-
-
 @console_view
 @require_GET
 def org_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -229,7 +213,7 @@ def org_list(request: HtmxHttpRequest) -> HttpResponse:
     else:
         orgs = Organization.objects.none()
     if wants_xlsx(request):
-        return xlsx_response("党组织", ORG_EXPORT_HEADERS, _org_rows(orgs), sheet="党组织")
+        return xlsx_response("党组织", ORG_EXPORT_HEADERS, queryset_rows(orgs, _org_row), sheet="党组织")
     page = counted_page(orgs, request, PAGE_SIZE)
     if not wants_partial(request):
         form.fields["region"].load_choices()  # type: ignore[attr-defined]
@@ -255,11 +239,6 @@ def _rule_row(rule: Rule) -> tuple[Any, ...]:
     )
 
 
-def _rule_rows(rules: Any) -> Iterator[tuple[Any, ...]]:
-    for rule in rules.iterator(chunk_size=2000):
-        yield _rule_row(rule)
-
-
 @console_view
 @require_GET
 def rules(request: HtmxHttpRequest) -> HttpResponse:
@@ -278,7 +257,7 @@ def rules(request: HtmxHttpRequest) -> HttpResponse:
     else:
         qs = Rule.objects.none()
     if wants_xlsx(request):
-        return xlsx_response("制度", RULE_EXPORT_HEADERS, _rule_rows(qs), sheet="制度")
+        return xlsx_response("制度", RULE_EXPORT_HEADERS, queryset_rows(qs, _rule_row), sheet="制度")
     page = counted_page(qs, request, PAGE_SIZE)
     context = {
         "form": form,
@@ -301,18 +280,17 @@ def rule_create(request: HtmxHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = RuleCreateForm(request.POST, request.FILES, actor=request.user, within=within)
-        if form.is_valid():
+        submitted = submit(
+            form,
+            lambda: services.rule_create(
+                actor=request.user, organization=form.cleaned_data["organization"], **form.rule_fields()
+            ),
+        )
+        if submitted.ok:
+            messages.success(request, "制度已创建")
             organization = form.cleaned_data["organization"]
-            try:
-                services.rule_create(actor=request.user, organization=organization, **form.rule_fields())
-            except ApplicationError as exc:
-                form_errors_from(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, "制度已创建")
-                return redirect_after_post(request, f"{reverse('orgs:rules')}?org={organization.pk}")
-        else:
-            status = 422
+            return redirect_after_post(request, f"{reverse('orgs:rules')}?org={organization.pk}")
+        status = submitted.status
     else:
         form = RuleCreateForm(
             actor=request.user, within=within, initial={"organization": within.pk if within else None}
