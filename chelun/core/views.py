@@ -4,7 +4,7 @@ app's views share: login for HTMX requests, one URL for page and partial, paging
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -23,8 +23,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from chelun.core.audit import ACTION_LABELS, audit_entry_list
-from chelun.core.errors import ApplicationError, NotFound
-from chelun.core.exports import xlsx_response
+from chelun.core.errors import NotFound
+from chelun.core.exports import queryset_rows, xlsx_response
 from chelun.core.forms import AuditFilterForm, form_errors_from  # noqa: F401  (its home is core.forms)
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import SensitiveField
@@ -256,11 +256,6 @@ def _changes_text(entry: LogEntry) -> str:
     return "; ".join(parts)
 
 
-def _audit_rows(entries: Any) -> Iterator[tuple[Any, ...]]:
-    for entry in entries.iterator(chunk_size=2000):
-        yield _audit_row(entry)
-
-
 @console_view
 @require_safe
 def audit(request: HtmxHttpRequest) -> HttpResponse:
@@ -271,7 +266,7 @@ def audit(request: HtmxHttpRequest) -> HttpResponse:
         audit_entry_list(actor=request.user, filters=form.to_filter()) if form.is_valid() else LogEntry.objects.none()
     )
     if wants_xlsx(request):
-        return xlsx_response("审计日志", AUDIT_EXPORT_HEADERS, _audit_rows(entries), sheet="审计日志")
+        return xlsx_response("审计日志", AUDIT_EXPORT_HEADERS, queryset_rows(entries, _audit_row), sheet="审计日志")
     page = no_count_page(entries, request, AUDIT_PAGE_SIZE)
     rows = [(entry, _audit_row(entry)) for entry in page.object_list]
     context = {"form": form, "page": page, "rows": rows}
