@@ -55,7 +55,11 @@ def xlsx_response(
 ) -> HttpResponse:
     """An attachment response named `<basename>-<date>.xlsx` (UTF-8 filename per RFC 6266)."""
     content = build_workbook([(sheet, headers, rows)])
-    filename = f"{basename}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_attachment(content, f"{basename}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def xlsx_attachment(content: bytes, filename: str) -> HttpResponse:
+    """A built workbook as a download named `filename` (UTF-8 filename per RFC 6266)."""
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

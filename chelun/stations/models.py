@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from chelun.core.money import yuan_text
 from chelun.stations.choices import (
     Amenity,
     CheckInService,
@@ -137,7 +138,7 @@ class StationPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_service_display()} {self.price_fen / 100:.2f}元"
+        return f"{self.get_service_display()} {yuan_text(self.price_fen)}元"
 
 
 def station_photo_path(instance: StationPhoto, filename: str) -> str:

@@ -227,6 +227,25 @@ def station_prices_set(
     _directory_changed()
 
 
+# Services a station may put a price on: the five basic ones (always free) and those often charged for.
+PRICEABLE_SERVICES = FREE_BY_STANDARD | {
+    Amenity.HOT_MEAL,
+    Amenity.DRYING,
+    Amenity.BEDS,
+    Amenity.REPAIR,
+    Amenity.KITCHEN,
+}
+
+
+def station_priceable_services(station: Station) -> list[str]:
+    """The services on the operator's price list, in Amenity order: what the station offers of
+    PRICEABLE_SERVICES, plus any service it has already priced (so an old price can always be changed).
+    Reads the station's prefetched amenities and prices when they are there."""
+    offered = {a.amenity for a in station.amenities.all() if a.amenity in PRICEABLE_SERVICES}
+    offered |= {p.service for p in station.prices.all()}
+    return [code for code in Amenity.values if code in offered]
+
+
 def level_for_count(free_spaces: int, capacity: int) -> str:
     """Map a count to the drivers' three levels: full at 0, 'some' under a fifth of capacity (or under 5)."""
     if free_spaces <= 0:

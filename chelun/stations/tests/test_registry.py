@@ -22,7 +22,7 @@ from chelun.orgs.choices import Role
 from chelun.orgs.tests.factories import make_user
 from chelun.stations import selectors, services
 from chelun.stations.choices import Amenity, SecurityGrade, StationKind, StationStatus
-from chelun.stations.forms import parse_yuan
+from chelun.stations.forms.fields import parse_yuan
 from chelun.stations.models import CostReport, Station, StationPhoto, SubsidyContribution
 from chelun.stations.tests.factories import make_station
 

@@ -1,0 +1,54 @@
+"""Files the driver pages load: the shipped Sichuan base map and the service worker that keeps them usable
+offline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
+
+from chelun.core.views import HtmxHttpRequest
+from chelun.stations import selectors
+
+BASEMAP_MAX_AGE = 7 * 24 * 3600
+
+
+def _basemap_payload() -> tuple[bytes, str]:
+    payload = json.dumps(selectors.basemap_geojson(), ensure_ascii=False, separators=(",", ":")).encode()
+    return payload, '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+
+
+_basemap_cache: dict[str, tuple[bytes, str]] = {}
+
+
+@require_GET
+def basemap(request: HtmxHttpRequest) -> HttpResponse:
+    """The shipped Sichuan base layer (prefectures + province outline) as one GeoJSON FeatureCollection: the map
+    works with no tile server and no internet. Cached by browsers for a week and revalidated by ETag."""
+    cached = _basemap_cache.get("basemap")
+    if cached is None:
+        cached = _basemap_payload()
+        if json.loads(cached[0])["features"]:  # do not remember an empty layer (regions not loaded yet)
+            _basemap_cache["basemap"] = cached
+    payload, etag = cached
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(payload, content_type="application/geo+json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={BASEMAP_MAX_AGE}"
+    return response
+
+
+@require_GET
+def service_worker(request: HtmxHttpRequest) -> HttpResponse:
+    """The driver pages' service worker (scope /stations/): pages network-first with the last copy offline, static
+    files and the base map cache-first. Its cache name follows the static files' version, so a deploy refreshes it."""
+    version = hashlib.sha256(static("js/stations-map.js").encode() + static("css/app.css").encode()).hexdigest()[:12]
+    response = render(request, "stations/sw.js", {"version": version}, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
