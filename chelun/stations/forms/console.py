@@ -13,7 +13,7 @@ from chelun.core.forms import RegionField
 from chelun.core.models import Region
 from chelun.core.money import yuan_text
 from chelun.stations.choices import CostCategory, FundingSource, StationKind
-from chelun.stations.forms.fields import MonthInput, YuanField, corridor_choices
+from chelun.stations.forms.fields import MonthField, YuanField, corridor_choices
 from chelun.stations.selectors import StationFilter
 
 
@@ -44,18 +44,8 @@ MAX_REPORT_MONTHS = 60
 
 
 class FundingFilterForm(forms.Form):
-    start = forms.DateField(
-        label="起始月份",
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"required": "请选择起始月份", "invalid": "月份格式应为 2026-01"},
-    )
-    end = forms.DateField(
-        label="截止月份",
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"required": "请选择截止月份", "invalid": "月份格式应为 2026-01"},
-    )
+    start = MonthField(label="起始月份")
+    end = MonthField(label="截止月份")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -81,12 +71,7 @@ class CostForm(forms.Form):
     """A station's operating cost for one month, one amount (元) per category. It replaces that month's figures:
     a category left blank is removed from the month."""
 
-    month = forms.DateField(
-        label="月份",
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"required": "请选择月份", "invalid": "月份格式应为 2026-01"},
-    )
+    month = MonthField(label="月份")
 
     def __init__(self, *args: Any, amounts_fen: dict[str, int] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "cost_%s")  # shares its page with SubsidyForm: distinct element ids
@@ -115,12 +100,7 @@ class SubsidyForm(forms.Form):
     """One subsidy contribution. The idempotency key is made when the form is rendered, so submitting the same form
     twice (a double tap, a resent request) records the money once."""
 
-    month = forms.DateField(
-        label="月份",
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"required": "请选择月份", "invalid": "月份格式应为 2026-01"},
-    )
+    month = MonthField(label="月份")
     source = forms.ChoiceField(
         label="来源", choices=FundingSource.choices, error_messages={"invalid_choice": "请选择有效的补贴来源"}
     )

@@ -79,6 +79,16 @@ class MonthInput(forms.DateInput):
         super().__init__(format="%Y-%m")
 
 
+class MonthField(forms.DateField):
+    """A month typed or picked as "2026-01", cleaned to its first day (funding figures are kept per month)."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        kwargs.setdefault("widget", MonthInput())
+        kwargs.setdefault("error_messages", {"required": f"请选择{label}", "invalid": "月份格式应为 2026-01"})
+        super().__init__(label=label, **kwargs)
+
+
 def parse_yuan(text: str, *, max_fen: int = MAX_ENTRY_FEN) -> int:
     """core.money.parse_yuan for a form: the same rule, its refusal as a ValidationError with the same message and
     code."""
