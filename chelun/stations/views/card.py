@@ -23,12 +23,12 @@ from chelun.core.money import yuan_text
 from chelun.core.views import HtmxHttpRequest, get_or_404, render_page, wants_partial
 from chelun.stations import selectors, services
 from chelun.stations.access import access_public_station_by_id
-from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, FeedbackIssue, SpaceLevel
+from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, SpaceLevel
 from chelun.stations.forms.driver import ARRIVE_HOURS, CheckinForm, ConfirmForm, FeedbackForm
 from chelun.stations.models import Station
 from chelun.stations.selectors import StationResult
 from chelun.stations.views.pages import answer_card_post
-from chelun.stations.views.wording import Row, amenity_short, clock_text, say_text, status_text
+from chelun.stations.views.wording import Row, amenity_short, clock_text, issue_words, say_text, status_text
 
 # The anonymous driver's device id; the stations API reads the same cookie.
 DEVICE_COOKIE = "chelun_device"
@@ -140,11 +140,7 @@ def _live_context(station: Station, now: dt.datetime) -> dict[str, Any]:
 
 def _feedback_context(station: Station, form: FeedbackForm | None = None) -> dict[str, Any]:
     summary = selectors.feedback_public_summary(station=station, recent=PUBLIC_FEEDBACK_SHOWN)
-    issue_labels = dict(FeedbackIssue.choices)
-    items = [
-        {"feedback": f, "issues": [issue_labels.get(i, i) for i in f.issues], "stars": "★" * f.rating}
-        for f in summary.recent
-    ]
+    items = [{"feedback": f, "issues": issue_words(f.issues), "stars": "★" * f.rating} for f in summary.recent]
     return {"feedback_form": form or FeedbackForm(), "summary": summary, "feedback_items": items}
 
 

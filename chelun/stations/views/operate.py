@@ -19,12 +19,12 @@ from chelun.core.views import HtmxHttpRequest, console_view, get_or_404, redirec
 from chelun.orgs.access import can
 from chelun.stations import selectors, services
 from chelun.stations.access import access_station_by_id
-from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, FeedbackIssue, FeedbackStatus
+from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, FeedbackStatus
 from chelun.stations.forms.operate import PhotoForm, PricesForm, ReplyForm, StatusSetForm
 from chelun.stations.forms.registry import StationInfoForm
 from chelun.stations.models import Feedback, Station
 from chelun.stations.views.pages import answer_card_post, station_or_404
-from chelun.stations.views.wording import status_text
+from chelun.stations.views.wording import issue_words, status_text
 
 ANSWERED_FEEDBACK_SHOWN = 10
 VISIT_DAYS = 14
@@ -84,24 +84,25 @@ def _visits_context(request: HtmxHttpRequest, station: Station, now: dt.datetime
     }
 
 
+def _feedback_entry(feedback: Feedback, form: ReplyForm) -> dict[str, Any]:
+    """One feedback on the operator's page: its issues in words, whether it still waits for an answer, the form."""
+    return {
+        "feedback": feedback,
+        "issues": issue_words(feedback.issues),
+        "open": feedback.status in (FeedbackStatus.OPEN, FeedbackStatus.ESCALATED),
+        "form": form,
+    }
+
+
 def _operate_feedback(request: HtmxHttpRequest, station: Station) -> list[dict[str, Any]]:
     """Feedback still to answer (open, then escalated; soonest deadline first), then the latest answered ones."""
-    issue_labels = dict(FeedbackIssue.choices)
 
     def listed(status: str) -> Any:
         return selectors.feedback_console_list(actor=request.user, station=station, status=status)
 
     waiting = [*listed(FeedbackStatus.OPEN), *listed(FeedbackStatus.ESCALATED)]
     answered = list(listed(FeedbackStatus.ANSWERED).order_by("-replied_at", "-id")[:ANSWERED_FEEDBACK_SHOWN])
-    return [
-        {
-            "feedback": f,
-            "issues": [issue_labels.get(i, i) for i in f.issues],
-            "open": f.status in (FeedbackStatus.OPEN, FeedbackStatus.ESCALATED),
-            "form": ReplyForm(prefix=f"f{f.pk}"),
-        }
-        for f in [*waiting, *answered]
-    ]
+    return [_feedback_entry(f, ReplyForm(prefix=f"f{f.pk}")) for f in [*waiting, *answered]]
 
 
 @console_view
@@ -317,16 +318,7 @@ def feedback_reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx and status < 400:
         messages.success(request, notice)
         return redirect(reverse("stations:operate", args=[item.station_id]) + "#feedback")
-    issue_labels = dict(FeedbackIssue.choices)
-    context = {
-        "entry": {
-            "feedback": item,
-            "issues": [issue_labels.get(i, i) for i in item.issues],
-            "open": item.status in (FeedbackStatus.OPEN, FeedbackStatus.ESCALATED),
-            "form": form,
-        },
-        "notice": notice,
-    }
+    context = {"entry": _feedback_entry(item, form), "notice": notice}
     if request.htmx:
         return render(request, "stations/partials/_operate_feedback_item.html", context, status=status)
     messages.error(request, str(next((e for errs in form.errors.values() for e in errs), "答复未能保存")))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from chelun.stations.choices import FREE_BY_STANDARD, Amenity
+from chelun.stations.choices import FREE_BY_STANDARD, Amenity, FeedbackIssue
 from chelun.stations.models import Station
 from chelun.stations.selectors import LiveStatus, StationResult
 
@@ -55,6 +55,12 @@ def clock_text(moment: dt.datetime | None, now: dt.datetime) -> str:
     if local.date() == today + dt.timedelta(days=1):
         return f"明天 {local:%H:%M}"
     return f"{local:%m-%d %H:%M}"
+
+
+def issue_words(issues: Iterable[str]) -> list[str]:
+    """A feedback's issue codes as their labels (an unknown code as itself)."""
+    labels = dict(FeedbackIssue.choices)
+    return [labels.get(code, code) for code in issues]
 
 
 def amenity_short(codes: Iterable[str]) -> str:
