@@ -235,8 +235,6 @@ def _image_postgresql(connection: BaseDatabaseWrapper, payload: Path) -> dict[st
     server_major = connection.pg_version // 10000  # type: ignore[attr-defined]
     if major < server_major:
         raise BackupError(f"{line} 低于数据库服务器的主版本 {server_major}，无法备份", "backup_tool")
-    if connection.in_atomic_block:
-        raise BackupError("备份须在事务之外进行", "backup_in_transaction")
     # One repeatable-read snapshot, exported to pg_dump: the counts and migrations in the manifest are read from
     # the very rows the dump holds, however busy the database is.
     with connection.cursor() as cursor:
@@ -261,6 +259,9 @@ def backup_create(*, path: Path, using: str = "default", now: dt.datetime | None
     """
     connection = connections[using]
     vendor = _vendor(connection)
+    if connection.in_atomic_block:
+        # The image would hold this transaction's uncommitted rows (SQLite) or need a transaction of its own (pg_dump).
+        raise BackupError("备份须在事务之外进行", "backup_in_transaction")
     path = Path(path)
     if path.exists():
         raise BackupError(f"备份文件已存在：{path}（不会覆盖）", "backup_exists")

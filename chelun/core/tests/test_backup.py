@@ -200,11 +200,15 @@ def test_restore_refuses_a_file_that_is_not_an_archive(tmp_path):
     assert exc_info.value.code == "backup_format"
 
 
-def test_restore_refuses_to_run_inside_a_transaction(regions, tmp_path):
+def test_backup_and_restore_refuse_to_run_inside_a_transaction(regions, tmp_path):
     archive = tmp_path / "chelun.tar"
     backup_create(path=archive)
 
     with transaction.atomic(), pytest.raises(BackupError) as exc_info:
         backup_restore(path=archive, force=True)
-
     assert exc_info.value.code == "restore_in_transaction"
+
+    with transaction.atomic(), pytest.raises(BackupError) as exc_info:
+        backup_create(path=tmp_path / "inside.tar")
+    assert exc_info.value.code == "backup_in_transaction"
+    assert not (tmp_path / "inside.tar").exists()
