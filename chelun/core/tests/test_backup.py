@@ -169,6 +169,21 @@ def test_restore_refuses_a_damaged_image(regions, tmp_path):
     assert backup_check(path=archive) == manifest  # the undamaged one passes the same check
 
 
+def test_restore_reports_tables_whose_rows_do_not_match_the_manifest(regions, tmp_path):
+    archive = tmp_path / "chelun.tar"
+    backup_create(path=archive)
+    raw = json.loads(_members(archive)[MANIFEST_NAME])
+    raw["tables"]["core_region"] += 1  # as if a row had gone missing between the manifest and the image
+    short = _rewrite(archive, tmp_path / "short.tar", manifest=raw)
+    call_command("flush", interactive=False, verbosity=0)
+
+    with pytest.raises(BackupError) as exc_info:
+        backup_restore(path=short)
+
+    assert exc_info.value.code == "restore_counts"
+    assert exc_info.value.extra == {"tables": ["core_region"]}
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [
