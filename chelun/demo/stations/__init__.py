@@ -1,6 +1,6 @@
 """The demo 暖心之家 stations: the named Sichuan sites, their operators, history and money, and a synthetic set.
 
-One module per concept: ``lines`` (the schematic roads, pure), ``sites`` (the named sites and their planned rows),
+One module per concept: ``lines`` (the schematic roads), ``sites`` (the named sites and their planned rows),
 ``synthetic`` (the synthetic set), ``status`` (live status history), ``visits`` (check-ins), ``feedback``,
 ``funding``, ``registry`` (Station rows and operator logins into the database), ``plans`` (the unsaved rows they share)
 and ``seed`` (the whole step).

@@ -1,4 +1,4 @@
-"""The schematic lines the demo stations are placed on, and which side of the road a half stands on (pure).
+"""The schematic lines the demo stations are placed on, and which side of the road a half stands on.
 
 An expressway line is a corridor of chelun.stations.corridors: straight great-circle pieces between the county towns
 the road passes. G108 and G318 are not in the expressway data: their lines run through the county towns listed in
