@@ -22,10 +22,13 @@ __all__ = [
     "GeoInputError",
     "decode_polyline",
     "decode_polyline_array",
+    "destination_point",
     "encode_polyline",
     "gcj02_to_wgs84",
     "haversine_km",
     "haversine_km_array",
+    "initial_bearing_deg",
+    "interpolate_great_circle",
     "out_of_china",
     "parse_geojson_linestring",
     "route_is_self_intersecting",
@@ -89,6 +92,51 @@ def haversine_km_array(
     a = np.clip(a, 0.0, 1.0)
     result: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
     return result
+
+
+def initial_bearing_deg(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Initial great-circle bearing from the first point to the second, in degrees clockwise from north, [0, 360).
+
+    The same formula chelun.stations.routing uses for a segment's heading, so a station placed with it faces the way
+    the search measures. Equal points give 0.
+    """
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dlmb = math.radians(lon2 - lon1)
+    east = math.sin(dlmb) * math.cos(phi2)
+    north = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlmb)
+    return math.degrees(math.atan2(east, north)) % 360.0
+
+
+def _unit_vector(lon: float, lat: float) -> tuple[float, float, float]:
+    lmb, phi = math.radians(lon), math.radians(lat)
+    return math.cos(phi) * math.cos(lmb), math.cos(phi) * math.sin(lmb), math.sin(phi)
+
+
+def interpolate_great_circle(lon1: float, lat1: float, lon2: float, lat2: float, fraction: float) -> Point:
+    """The (lon, lat) point `fraction` of the way along the great-circle arc from the first point to the second.
+
+    Spherical linear interpolation of the unit vectors, so the point is on the arc (a straight line in degrees
+    would bow off it). `fraction` outside [0, 1] extends the arc. Points closer than ~1e-12 rad give the first one.
+    """
+    va, vb = _unit_vector(lon1, lat1), _unit_vector(lon2, lat2)
+    omega = math.acos(max(-1.0, min(1.0, sum(p * q for p, q in zip(va, vb, strict=True)))))
+    if omega < 1e-12:
+        return lon1, lat1
+    wa, wb = math.sin((1 - fraction) * omega) / math.sin(omega), math.sin(fraction * omega) / math.sin(omega)
+    x, y, z = (wa * p + wb * q for p, q in zip(va, vb, strict=True))
+    return math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))
+
+
+def destination_point(lon: float, lat: float, bearing_deg: float, km: float) -> Point:
+    """The (lon, lat) point reached going `km` along a great circle from (lon, lat) with initial bearing
+    `bearing_deg` (clockwise from north). The longitude is not wrapped: east of 180 it goes past 180."""
+    phi1, lmb1 = math.radians(lat), math.radians(lon)
+    theta, delta = math.radians(bearing_deg), km / EARTH_RADIUS_KM
+    phi2 = math.asin(math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta))
+    lmb2 = lmb1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(phi1), math.cos(delta) - math.sin(phi1) * math.sin(phi2)
+    )
+    return math.degrees(lmb2), math.degrees(phi2)
 
 
 # --------------------------------------------------------------------------

@@ -14,10 +14,13 @@ from chelun.core.geo import (
     _encode_signed,
     decode_polyline,
     decode_polyline_array,
+    destination_point,
     encode_polyline,
     gcj02_to_wgs84,
     haversine_km,
     haversine_km_array,
+    initial_bearing_deg,
+    interpolate_great_circle,
     out_of_china,
     parse_geojson_linestring,
     route_is_self_intersecting,
@@ -78,6 +81,69 @@ def test_haversine_array_broadcasts_2d() -> None:
     lat = np.array([[0.0, 1.0], [2.0, 3.0]])
     result = haversine_km_array(lon, lat, 0.0, 0.0)
     np.testing.assert_allclose(result, np.array([[0.0, 1.0], [2.0, 3.0]]) * 111.19492664455873)
+
+
+# --- bearing, interpolation, destination --------------------------------------
+
+ONE_DEGREE_KM = 111.19492664455873  # one degree of a great circle on the EARTH_RADIUS_KM sphere
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [((0.0, 1.0), 0.0), ((1.0, 0.0), 90.0), ((0.0, -1.0), 180.0), ((-1.0, 0.0), 270.0), ((0.0, 0.0), 0.0)],
+)
+def test_initial_bearing_of_the_four_directions_and_of_no_move(to: tuple[float, float], expected: float) -> None:
+    assert initial_bearing_deg(0.0, 0.0, *to) == pytest.approx(expected, abs=1e-12)
+
+
+def test_initial_bearing_is_not_the_reverse_course_plus_180_away_from_the_equator() -> None:
+    # Chengdu -> Chongqing heads east-south-east; on a great circle the way back is not simply +180°. Expected values
+    # from projecting the chord onto the local east/north vectors (numpy cross products), an independent method.
+    there = initial_bearing_deg(104.0665, 30.5728, 106.5516, 29.5630)
+    back = initial_bearing_deg(106.5516, 29.5630, 104.0665, 30.5728)
+    assert there == pytest.approx(114.524826, abs=1e-6)
+    assert back == pytest.approx(295.770120, abs=1e-6)
+    assert back - there - 180.0 == pytest.approx(1.245294, abs=1e-6)
+
+
+def test_interpolate_great_circle_ends_and_equator_midpoint() -> None:
+    assert interpolate_great_circle(104.0, 30.0, 106.0, 29.0, 0.0) == pytest.approx((104.0, 30.0), abs=1e-12)
+    assert interpolate_great_circle(104.0, 30.0, 106.0, 29.0, 1.0) == pytest.approx((106.0, 29.0), abs=1e-12)
+    assert interpolate_great_circle(0.0, 0.0, 10.0, 0.0, 0.5) == pytest.approx((5.0, 0.0), abs=1e-12)
+
+
+def test_interpolate_great_circle_stays_on_the_arc_not_on_the_straight_line_in_degrees() -> None:
+    # Between two points at 60°N the great circle bulges poleward: its midpoint (the normalised sum of the two unit
+    # vectors) is at 61.5188°N.
+    lon, lat = interpolate_great_circle(0.0, 60.0, 40.0, 60.0, 0.5)
+    assert lon == pytest.approx(20.0, abs=1e-12)
+    assert lat == pytest.approx(61.518762, abs=1e-6)
+    whole = haversine_km(0.0, 60.0, 40.0, 60.0)
+    assert haversine_km(0.0, 60.0, lon, lat) == pytest.approx(whole / 2, rel=1e-12)
+    assert haversine_km(lon, lat, 40.0, 60.0) == pytest.approx(whole / 2, rel=1e-12)
+
+
+def test_interpolate_great_circle_of_one_point_gives_that_point() -> None:
+    assert interpolate_great_circle(104.06, 30.67, 104.06, 30.67, 0.3) == (104.06, 30.67)
+
+
+def test_destination_one_degree_each_way_from_the_origin() -> None:
+    assert destination_point(0.0, 0.0, 0.0, ONE_DEGREE_KM) == pytest.approx((0.0, 1.0), abs=1e-12)
+    assert destination_point(0.0, 0.0, 90.0, ONE_DEGREE_KM) == pytest.approx((1.0, 0.0), abs=1e-12)
+    assert destination_point(0.0, 0.0, 180.0, ONE_DEGREE_KM) == pytest.approx((0.0, -1.0), abs=1e-12)
+    assert destination_point(10.0, 20.0, 45.0, 0.0) == pytest.approx((10.0, 20.0), abs=1e-12)
+
+
+def test_destination_inverts_bearing_and_distance() -> None:
+    start, end = (104.0665, 30.5728), (106.5516, 29.5630)
+    bearing = initial_bearing_deg(*start, *end)
+    reached = destination_point(*start, bearing, haversine_km(*start, *end))
+    assert reached == pytest.approx(end, abs=1e-9)
+    # 40 m to the right of a north-bound carriageway is 40 m east.
+    lon, lat = destination_point(*start, 90.0, 0.04)
+    assert haversine_km(*start, lon, lat) == pytest.approx(0.04, rel=1e-9)
+    assert lat == pytest.approx(start[1], abs=1e-8)
+    assert lon > start[0]
 
 
 # --- polyline ---------------------------------------------------------------
