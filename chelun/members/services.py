@@ -13,7 +13,7 @@ from chelun.core.crypto import pii_cipher
 from chelun.core.errors import ApplicationError, Conflict, field_error
 from chelun.core.idcard import IdNumberError, birth_date_from_id, gender_from_id, validate_id_number
 from chelun.core.models import Region
-from chelun.core.pii import PhoneError, mask_id_number, mask_phone, validate_mobile
+from chelun.core.pii import clean_phone, mask_id_number, mask_phone
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import PartyStatus, SensitiveField
@@ -30,13 +30,6 @@ def clean_id_number(raw: str) -> str:
         return validate_id_number(raw)
     except IdNumberError as exc:
         raise field_error("id_number", str(exc.args[0]) if exc.args else "身份证号无效", exc.code) from exc
-
-
-def clean_phone(raw: str) -> str:
-    try:
-        return validate_mobile(raw)
-    except PhoneError as exc:
-        raise field_error("phone", str(exc.args[0]) if exc.args else "手机号无效", exc.code) from exc
 
 
 def _set_id_number(person: Person, id_number: str) -> None:

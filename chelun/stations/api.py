@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
+from chelun.accounts.auth import BearerToken
 from chelun.core.api import actor_of, region_by_code
 from chelun.core.errors import Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, decode_polyline_array, gcj02_to_wgs84, parse_geojson_linestring
@@ -101,8 +102,6 @@ def visitor_of(request: HttpRequest) -> Any:
     the signed-in session user, else None. A session write must pass the CSRF check, as on any session endpoint,
     so another site cannot post check-ins or feedback in a signed-in driver's name."""
     if request.headers.get("Authorization"):
-        from config.api import BearerToken  # config.api mounts this module: import late
-
         user = BearerToken()(request)
         if not user:
             raise AuthenticationError()
