@@ -9,6 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        import chelun.members.permissions  # noqa: F401  (registers the actions this app guards)
         from chelun.members import models
 
         # Ciphertext and hashes never go into the audit diff; reveals are logged as access entries instead.

@@ -9,6 +9,7 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        import chelun.orgs.permissions  # noqa: F401  (registers the actions this app guards)
         from chelun.orgs import models
 
         auditlog.register(models.Organization, exclude_fields=["path", "depth", "version", "updated_at"])
