@@ -1,5 +1,6 @@
-"""People pages: the scoped list (masked, paged without COUNT(*), exportable), one person with audited reveal of
-the clear ID number / phone, and registering a person. Reads via members.selectors, writes via members.services."""
+"""People pages: the logged-in person's own record (我的信息), the scoped list (masked, paged without COUNT(*),
+exportable), one person with audited reveal of the clear ID number / phone, and registering a person. Reads via
+members.selectors, writes via members.services."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from chelun.core.errors import ApplicationError, NotFound
 from chelun.core.exports import xlsx_response
@@ -183,3 +184,17 @@ def person_create(request: HtmxHttpRequest) -> HttpResponse:
         form = PersonCreateForm(actor=request.user, within=within, initial=initial)
     context = {"form": form, "within": within}
     return render_page(request, "members/create.html", "members/partials/_create_form.html", context, status=status)
+
+
+@console_view
+@require_safe
+def me(request: HtmxHttpRequest) -> HttpResponse:
+    """我的信息: the logged-in person's own record, masked."""
+    person = None
+    person_id = getattr(request.user, "person_id", None)
+    if person_id:
+        try:
+            person = access_person_by_id(actor=request.user, person_id=person_id)
+        except NotFound:
+            person = None
+    return render(request, "members/me.html", {"person": person})

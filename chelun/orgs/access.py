@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 
 from chelun.core.errors import Forbidden, NotFound
+from chelun.core.scoping import paths_q
 from chelun.orgs.choices import Role
 from chelun.orgs.models import Organization, RoleGrant, Rule
 
@@ -77,15 +78,7 @@ def scope_paths(actor: Any, action: str) -> list[str] | None:
 
 def path_scope_q(actor: Any, action: str, path_field: str) -> Q:
     """Q restricting `path_field` (an Organization path, possibly across a relation) to the actor's subtrees."""
-    paths = scope_paths(actor, action)
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{path_field}__startswith": path})
-    return q
+    return paths_q(scope_paths(actor, action), path_field)
 
 
 def can(actor: Any, action: str, org: Organization) -> bool:
