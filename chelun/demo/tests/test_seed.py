@@ -417,6 +417,6 @@ def test_refuses_a_seeded_database_without_if_empty():
 
 def test_refuses_demo_passwords_when_debug_is_off(settings, monkeypatch):
     settings.DEBUG = False
-    monkeypatch.setattr("chelun.core.management.commands.seed_demo.database_has_data", lambda: False)
+    monkeypatch.setattr("chelun.demo.management.commands.seed_demo.database_has_data", lambda: False)
     with pytest.raises(CommandError, match="--allow-demo-passwords"):
         call_command("seed_demo", stdout=io.StringIO())
