@@ -19,7 +19,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import RedirectView
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -204,8 +203,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("orgs:tree")
 
 
-# 我的信息 lives in members (it shows a person); /me/ stays as a short link to it.
-me = console_view(RedirectView.as_view(pattern_name="members:me"))
+@console_view
+@require_safe
+def me(request: HtmxHttpRequest) -> HttpResponse:
+    """我的信息 lives in members (it shows a person); /me/ stays as a short link to it."""
+    return redirect("members:me")
 
 
 @never_cache

@@ -22,3 +22,4 @@ class MembersConfig(AppConfig):
             models.StationOperatorProfile,
         ):
             auditlog.register(profile)
+        auditlog.register(models.OrganizationSecretary, exclude_fields=["updated_at"])
