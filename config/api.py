@@ -4,39 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditlog.context import auditlog_value
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from chelun.accounts.services import api_token_authenticate
+from chelun.accounts.auth import BearerToken
 from chelun.core.errors import ApplicationError
 from chelun.core.schemas import Utf8JSONRenderer
-
-
-class BearerToken(HttpBearer):
-    """`Authorization: Bearer <key>` for app clients."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-            _attribute_audit_entries_to(user)
-        return user
-
-
-def _attribute_audit_entries_to(user: Any) -> None:
-    """AuditlogMiddleware takes the actor from request.user before the view runs, when a bearer-token request is
-    still anonymous; name the token's user in the request's audit context so its writes are not logged as nobody's."""
-    try:
-        context = auditlog_value.get()
-    except LookupError:  # no AuditlogMiddleware around this request (e.g. a direct call)
-        return
-    if context.get("actor") is None:
-        context["actor"] = user
-
 
 api = NinjaAPI(
     title="车轮党建 API",

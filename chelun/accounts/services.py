@@ -17,8 +17,8 @@ from chelun.accounts.models import ApiToken, OneTimeCode, User
 from chelun.accounts.sms import get_sms_backend
 from chelun.core.crypto import pii_cipher
 from chelun.core.errors import ApplicationError
+from chelun.core.pii import clean_phone
 from chelun.members.models import Person
-from chelun.members.services import clean_phone
 
 
 def _code_hash(phone_hash: str, code: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
-from chelun.orgs.access import scope_paths
+from chelun.core.scoping import paths_q, scope_paths
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: "新增",
@@ -30,15 +30,7 @@ class AuditFilter:
 
 
 def audit_scope_q(actor: Any) -> Q:
-    paths = scope_paths(actor, "audit.view")
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(additional_data__org_path__startswith=path)
-    return q
+    return paths_q(scope_paths(actor, "audit.view"), "additional_data__org_path")
 
 
 def audit_entry_list(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet[LogEntry]:

@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from chelun.core.errors import field_error
+
 __all__ = [
     "PhoneError",
     "PiiCipher",
     "PiiDecryptError",
+    "clean_phone",
     "mask_id_number",
     "mask_phone",
     "normalize_for_hash",
@@ -89,6 +92,18 @@ def validate_mobile(s: str) -> str:
     if not _MOBILE_RE.fullmatch(number):
         raise PhoneError("手机号格式不正确，应以 13-19 开头", "phone_prefix")
     return number
+
+
+def clean_phone(raw: str, *, field: str = "phone") -> str:
+    """validate_mobile for a use case: the 11-digit number, or a ValidationFailed naming `field`.
+
+    One home for every app that takes a phone number (people's records, driver login), so they refuse the same
+    numbers with the same words.
+    """
+    try:
+        return validate_mobile(raw)
+    except PhoneError as exc:
+        raise field_error(field, exc.message, exc.code) from exc
 
 
 # --------------------------------------------------------------------------

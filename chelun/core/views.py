@@ -1,4 +1,4 @@
-"""Console pages of `core` (home, driver's own record, audit log, health check) and the small helpers every
+"""Console pages of `core` (home, audit log, health check) and the small helpers every
 app's views share: login for HTMX requests, one URL for page and partial, paging without COUNT(*), errors."""
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from chelun.core.audit import ACTION_LABELS, audit_entry_list
+from chelun.core.choices import SensitiveField
 from chelun.core.errors import NotFound
 from chelun.core.exports import queryset_rows, xlsx_response
-from chelun.core.forms import AuditFilterForm, form_errors_from  # noqa: F401  (its home is core.forms)
-from chelun.members.access import access_person_by_id
-from chelun.members.choices import SensitiveField
-from chelun.orgs.access import scope_paths
+from chelun.core.forms import AuditFilterForm
+from chelun.core.scoping import scope_paths
 
 AUDIT_PAGE_SIZE = 50
 
@@ -189,22 +188,15 @@ def counted_page(queryset: Any, request: HtmxHttpRequest, per_page: int) -> Page
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """Staff land on the organisation tree, drivers on their own record."""
     if is_driver(request.user):
-        return redirect("core:me")
+        return redirect("members:me")
     return redirect("orgs:tree")
 
 
 @console_view
 @require_safe
 def me(request: HtmxHttpRequest) -> HttpResponse:
-    """我的信息: the logged-in person's own record, masked."""
-    person = None
-    person_id = getattr(request.user, "person_id", None)
-    if person_id:
-        try:
-            person = access_person_by_id(actor=request.user, person_id=person_id)
-        except NotFound:
-            person = None
-    return render(request, "core/me.html", {"person": person})
+    """我的信息 lives in members (it shows a person); /me/ stays as a short link to it."""
+    return redirect("members:me")
 
 
 @never_cache

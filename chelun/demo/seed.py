@@ -125,7 +125,7 @@ def seed_demo(
     """Fill an empty database with the demo Sichuan. All or nothing: one transaction, audit logging off (nothing
     here is a user's action). The caller checks that the database is empty and that demo passwords are allowed."""
     from chelun.core.models import Region
-    from chelun.orgs.models import Organization
+    from chelun.members.models import OrganizationSecretary
 
     started = time.perf_counter()
     with disable_auditlog(), _bulk_load_session(), transaction.atomic():
@@ -146,11 +146,13 @@ def seed_demo(
                 log(f"  人员 {done.people:,} / {total:,}，用时 {time.perf_counter() - started:.1f} 秒")
 
         people = insert_people(generate_people(geo, plan, counts, people_rng), org_pks, region_pks, progress=progress)
-        secretaries = [
-            Organization(pk=org_pks[key], secretary_id=person_pk)
-            for key, (_joined, person_pk) in sorted(people.senior_member.items())
-        ]
-        Organization.objects.bulk_update(secretaries, ["secretary"], batch_size=500)
+        OrganizationSecretary.objects.bulk_create(
+            [
+                OrganizationSecretary(organization_id=org_pks[key], person_id=person_pk)
+                for key, (_joined, person_pk) in sorted(people.senior_member.items())
+            ],
+            batch_size=500,
+        )
         committees = {geo.province.code: plan.province, **plan.prefecture_committee, **plan.county_committee}
         create_demo_logins({code: org_pks[key] for code, key in committees.items()})
         result = SeedResult(figures=row_figures(), people=people, seconds=time.perf_counter() - started)

@@ -9,6 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        import chelun.members.permissions  # noqa: F401  (registers the actions this app guards)
         from chelun.members import models
 
         # Ciphertext and hashes never go into the audit diff; reveals are logged as access entries instead.
@@ -21,3 +22,4 @@ class MembersConfig(AppConfig):
             models.StationOperatorProfile,
         ):
             auditlog.register(profile)
+        auditlog.register(models.OrganizationSecretary, exclude_fields=["updated_at"])

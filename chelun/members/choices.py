@@ -1,5 +1,9 @@
 from django.db import models
 
+from chelun.core.choices import SensitiveField
+
+__all__ = ["Gender", "LicenceClass", "PartyStatus", "ProfileType", "SensitiveField", "VehicleType"]
+
 
 class Gender(models.TextChoices):
     MALE = "male", "男"
@@ -35,8 +39,3 @@ class VehicleType(models.TextChoices):
 class PartyStatus(models.TextChoices):
     FULL = "full", "正式党员"
     PROBATIONARY = "probationary", "预备党员"
-
-
-class SensitiveField(models.TextChoices):
-    ID_NUMBER = "id_number", "身份证号"
-    PHONE = "phone", "手机号"

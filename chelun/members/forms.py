@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 
 from chelun.core.forms import RegionField
 from chelun.members.choices import PartyStatus, ProfileType, SensitiveField
+from chelun.members.models import Person
+from chelun.members.selectors import organization_secretary, secretary_candidates
 from chelun.orgs.models import Organization
 from chelun.orgs.selectors import organization_list, organization_list_for_action
 
 MAX_ORG_OPTIONS = 2000
+MAX_SECRETARY_OPTIONS = 2000  # candidates the secretary <select> lists
 
 
 class PersonFilterForm(forms.Form):
@@ -61,3 +65,23 @@ class PersonCreateForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=SensitiveField.choices, error_messages={"invalid_choice": "未知字段"})
+
+
+class SecretaryForm(forms.Form):
+    """Choose an organisation's secretary among the party members of its subtree the actor sees; whoever is
+    secretary now stays selectable (they may be registered elsewhere)."""
+
+    secretary = forms.ModelChoiceField(label="书记", queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, actor: Any, organization: Organization, **kwargs: Any) -> None:
+        current = organization_secretary(organization=organization)
+        kwargs.setdefault("initial", {"secretary": current.pk if current else None})
+        super().__init__(*args, **kwargs)
+        members = secretary_candidates(actor=actor, organization=organization)
+        field = cast(forms.ModelChoiceField, self.fields["secretary"])
+        field.queryset = Person.objects.filter(Q(pk__in=members.values("pk")) | Q(pk=current.pk if current else 0))
+        options = list(members.select_related("org")[:MAX_SECRETARY_OPTIONS])
+        if current is not None and all(p.pk != current.pk for p in options):
+            options.insert(0, current)
+        field.choices = [("", "（未设置）"), *[(str(p.pk), f"{p.name}（{p.org.name}）") for p in options]]
+        field.error_messages["invalid_choice"] = "请从列表中选择书记"

@@ -129,3 +129,32 @@ class StationOperatorProfile(_Profile):
 
     def __str__(self) -> str:
         return f"站长档案 #{self.person_id}"
+
+
+class OrganizationSecretary(models.Model):
+    """The secretary (书记) of a party organisation: at most one person per organisation.
+
+    Held beside the people rather than on Organization: a person already belongs to an organisation, and the tree
+    (orgs) knows nothing of what hangs on it.
+    """
+
+    organization = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="secretary_post",
+    )
+    # Deleting the person leaves the organisation without a secretary, as before the move (SET_NULL).
+    person = models.ForeignKey(Person, verbose_name="书记", on_delete=models.CASCADE, related_name="secretary_posts")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "组织书记"
+        verbose_name_plural = "组织书记"
+
+    def __str__(self) -> str:
+        return f"{self.organization} · 书记 {self.person}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"org_path": self.organization.path}

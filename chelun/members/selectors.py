@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from chelun.core.models import Region
 from chelun.members.access import person_scope_q
 from chelun.members.choices import ProfileType
-from chelun.members.models import Person
+from chelun.members.models import OrganizationSecretary, Person
 from chelun.orgs.models import Organization
 from chelun.orgs.selectors import region_filter_q
 
@@ -65,3 +65,16 @@ def person_list_with_profiles(*, actor: Any, filters: PersonFilter | None = None
     """person_list with every profile joined, so showing profile badges for a page (or streaming an export)
     costs no query per row."""
     return person_list(actor=actor, filters=filters).select_related("shipper_profile", "operator_profile")
+
+
+def organization_secretary(*, organization: Organization) -> Person | None:
+    """The organisation's secretary (书记), or None. Shown to anyone who sees the organisation, as its name is part of
+    the organisation's own record."""
+    post = OrganizationSecretary.objects.select_related("person__org").filter(organization=organization).first()
+    return post.person if post is not None else None
+
+
+def secretary_candidates(*, actor: Any, organization: Organization) -> QuerySet[Person]:
+    """Who may be made secretary: the party members of the organisation's subtree that the actor may see."""
+    filters = PersonFilter(organization=organization, profile_type=ProfileType.PARTY_MEMBER)
+    return person_list(actor=actor, filters=filters).order_by("name", "id")

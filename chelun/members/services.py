@@ -13,11 +13,11 @@ from chelun.core.crypto import pii_cipher
 from chelun.core.errors import ApplicationError, Conflict, field_error
 from chelun.core.idcard import IdNumberError, birth_date_from_id, gender_from_id, validate_id_number
 from chelun.core.models import Region
-from chelun.core.pii import PhoneError, mask_id_number, mask_phone, validate_mobile
+from chelun.core.pii import clean_phone, mask_id_number, mask_phone
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import PartyStatus, SensitiveField
-from chelun.members.models import DriverProfile, PartyMemberProfile, Person
+from chelun.members.models import DriverProfile, OrganizationSecretary, PartyMemberProfile, Person
 from chelun.orgs.access import require
 from chelun.orgs.choices import OrgKind
 from chelun.orgs.models import Organization
@@ -30,13 +30,6 @@ def clean_id_number(raw: str) -> str:
         return validate_id_number(raw)
     except IdNumberError as exc:
         raise field_error("id_number", str(exc.args[0]) if exc.args else "身份证号无效", exc.code) from exc
-
-
-def clean_phone(raw: str) -> str:
-    try:
-        return validate_mobile(raw)
-    except PhoneError as exc:
-        raise field_error("phone", str(exc.args[0]) if exc.args else "手机号无效", exc.code) from exc
 
 
 def _set_id_number(person: Person, id_number: str) -> None:
@@ -206,3 +199,23 @@ def person_reveal(*, actor: Any, person_id: int, field: str, remote_addr: str | 
         additional_data={"org_path": person.org.path, "revealed_field": field},
     )
     return value
+
+
+@transaction.atomic
+def organization_secretary_set(*, actor: Any, organization: Organization, person: Person | None) -> None:
+    """Make `person` the secretary (书记) of `organization`, or leave it without one (None).
+
+    Needs org.change on the organisation (Forbidden otherwise), as editing the organisation does; which people may
+    be chosen is the caller's list (members.selectors.secretary_candidates). Audited like any other change.
+    """
+    require(actor, "org.change", organization)
+    post = OrganizationSecretary.objects.select_for_update().filter(organization=organization).first()
+    if person is None:
+        if post is not None:
+            post.delete()
+        return
+    if post is None:
+        OrganizationSecretary.objects.create(organization=organization, person=person)
+    elif post.person_id != person.pk:
+        post.person = person
+        post.save(update_fields=["person", "updated_at"])

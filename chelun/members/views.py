@@ -1,5 +1,6 @@
-"""People pages: the scoped list (masked, paged without COUNT(*), exportable), one person with audited reveal of
-the clear ID number / phone, and registering a person. Reads via members.selectors, writes via members.services."""
+"""People pages: the logged-in person's own record (我的信息), the scoped list (masked, paged without COUNT(*),
+exportable), one person with audited reveal of the clear ID number / phone, and registering a person. Reads via
+members.selectors, writes via members.services."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from chelun.core.errors import ApplicationError, NotFound
 from chelun.core.exports import queryset_rows, xlsx_response
@@ -29,9 +30,14 @@ from chelun.core.views import (
 from chelun.members import services
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import ProfileType, SensitiveField
-from chelun.members.forms import PersonCreateForm, PersonFilterForm, RevealForm
+from chelun.members.forms import PersonCreateForm, PersonFilterForm, RevealForm, SecretaryForm
 from chelun.members.models import Person
-from chelun.members.selectors import PersonFilter, person_list_with_profiles, person_profile_types
+from chelun.members.selectors import (
+    PersonFilter,
+    organization_secretary,
+    person_list_with_profiles,
+    person_profile_types,
+)
 from chelun.orgs.access import access_organization_by_id, can
 from chelun.orgs.models import Organization
 
@@ -175,3 +181,50 @@ def person_create(request: HtmxHttpRequest) -> HttpResponse:
         form = PersonCreateForm(actor=request.user, within=within, initial=initial)
     context = {"form": form, "within": within}
     return render_page(request, "members/create.html", "members/partials/_create_form.html", context, status=status)
+
+
+@console_view
+@require_safe
+def me(request: HtmxHttpRequest) -> HttpResponse:
+    """我的信息: the logged-in person's own record, masked."""
+    person = None
+    person_id = getattr(request.user, "person_id", None)
+    if person_id:
+        try:
+            person = access_person_by_id(actor=request.user, person_id=person_id)
+        except NotFound:
+            person = None
+    return render(request, "members/me.html", {"person": person})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def secretary_edit(request: HtmxHttpRequest, org_pk: int) -> HttpResponse:
+    """设置书记: the organisation's admins (org.change) choose its secretary; the organisation page shows it.
+    Out of scope: 404. Visible without org.change: the page says so, a post is refused with 403."""
+    org = get_or_404(lambda: access_organization_by_id(actor=request.user, organization_id=org_pk))
+    can_change = can(request.user, "org.change", org)
+    status = 200
+    if request.method == "POST":
+        form = SecretaryForm(request.POST, actor=request.user, organization=org)
+        submitted = submit(
+            form,
+            lambda: services.organization_secretary_set(
+                actor=request.user, organization=org, person=form.cleaned_data["secretary"]
+            ),
+        )
+        if submitted.ok:
+            messages.success(request, "书记已保存")
+            return redirect_after_post(request, reverse("orgs:detail", args=[org.pk]))
+        status = submitted.status
+    else:
+        form = SecretaryForm(actor=request.user, organization=org)
+    context = {
+        "org": org,
+        "form": form,
+        "can_change": can_change,
+        "secretary": organization_secretary(organization=org),
+    }
+    return render_page(
+        request, "members/secretary.html", "members/partials/_secretary_form.html", context, status=status
+    )

@@ -6,48 +6,64 @@ here; objects outside scope are reported as missing (404), never as forbidden, s
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Q
 
 from chelun.core.errors import Forbidden, NotFound
+from chelun.core.scoping import paths_q
 from chelun.orgs.choices import Role
 from chelun.orgs.models import Organization, RoleGrant, Rule
 
-_ALL_ROLES = frozenset(Role.values)
-_PEOPLE_READERS = frozenset({Role.ADMIN, Role.SECRETARY, Role.VIEWER, Role.SUPERVISOR, Role.AUDITOR})
+ALL_ROLES = frozenset(Role.values)
 
-# action -> roles that grant it (within the subtree of the organisation they are granted on).
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "org.view": _ALL_ROLES,
-    "org.change": frozenset({Role.ADMIN}),
-    "rule.view": _ALL_ROLES,
-    "rule.change": frozenset({Role.ADMIN, Role.SECRETARY}),
-    "person.view": _PEOPLE_READERS,
-    "person.change": frozenset({Role.ADMIN, Role.SECRETARY}),
-    "person.reveal": frozenset({Role.ADMIN, Role.SECRETARY}),
-    "audit.view": frozenset({Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR}),
-    "role.manage": frozenset({Role.ADMIN}),
-    "station.view": _ALL_ROLES,
-    "station.change": frozenset({Role.ADMIN}),
-    "feedback.escalated": frozenset({Role.ADMIN, Role.SUPERVISOR}),
-    "funding.view": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.AUDITOR}),
-    "funding.change": frozenset({Role.ADMIN}),
-}
+# action -> roles that grant it (within the subtree of the organisation they are granted on). Empty here: each app
+# registers the actions it guards from its own `permissions.py` (loaded by its AppConfig.ready), so orgs never
+# lists what hangs on the tree.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {}
+
+
+class UnknownAction(LookupError):
+    """An action no app registered: a typo in a permission name, or an app whose permissions were not loaded."""
+
+
+def register_actions(actions: Mapping[str, Iterable[str]]) -> None:
+    """Register the actions an app guards and the roles that grant each (`"funding.change": {Role.ADMIN}`).
+
+    Names are `<thing>.<verb>`, after what they guard. Registering a name again with the same roles is harmless
+    (a module imported twice); with other roles it is a clash between two apps and raises ValueError.
+    """
+    for action, roles in actions.items():
+        granted = frozenset(roles)
+        unknown = granted - ALL_ROLES
+        if unknown:
+            raise ValueError(f"{action}: unknown roles {sorted(unknown)}")
+        if ROLE_ACTIONS.get(action, granted) != granted:
+            raise ValueError(f"{action} is already registered with other roles")
+        ROLE_ACTIONS[action] = granted
+
+
+def roles_for(action: str) -> frozenset[str]:
+    try:
+        return ROLE_ACTIONS[action]
+    except KeyError:
+        raise UnknownAction(f"no app registered the action {action!r}") from None
 
 
 def scope_paths(actor: Any, action: str) -> list[str] | None:
     """Paths of the subtrees where `actor` may do `action`; None means everywhere (superuser).
 
-    Cached on the actor object for the request, since one page asks several times.
+    Cached on the actor object for the request, since one page asks several times. An unregistered action raises
+    UnknownAction for every actor (superusers too), so a misspelt permission fails in the first test that uses it.
     """
+    roles = roles_for(action)
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return []
     if actor.is_superuser:
         return None
     cache: dict[str, list[str]] = actor.__dict__.setdefault("_chelun_scope_cache", {})
     if action not in cache:
-        roles = ROLE_ACTIONS[action]
         paths = sorted(
             set(
                 RoleGrant.objects.filter(user=actor, role__in=roles, organization__status="active").values_list(
@@ -62,15 +78,7 @@ def scope_paths(actor: Any, action: str) -> list[str] | None:
 
 def path_scope_q(actor: Any, action: str, path_field: str) -> Q:
     """Q restricting `path_field` (an Organization path, possibly across a relation) to the actor's subtrees."""
-    paths = scope_paths(actor, action)
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{path_field}__startswith": path})
-    return q
+    return paths_q(scope_paths(actor, action), path_field)
 
 
 def can(actor: Any, action: str, org: Organization) -> bool:

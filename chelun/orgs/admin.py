@@ -8,7 +8,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "sector", "region", "status", "depth"]
     list_filter = ["kind", "sector", "status"]
     search_fields = ["name", "unit_name"]
-    raw_id_fields = ["parent", "secretary", "region"]
+    raw_id_fields = ["parent", "region"]
     readonly_fields = ["path", "depth", "version"]
 
 

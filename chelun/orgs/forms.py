@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q
 
 from chelun.core.forms import DateInput, RegionField
-from chelun.members.choices import ProfileType
-from chelun.members.models import Person
-from chelun.members.selectors import PersonFilter, person_list
 from chelun.orgs.choices import OrgKind, OrgStatus, RuleCategory, RuleStatus
 from chelun.orgs.models import Organization
 from chelun.orgs.selectors import (
@@ -58,7 +54,6 @@ class OrganizationEditForm(forms.Form):
     """Edit an organisation's own fields; `version` is the one the user saw, so a stale edit is refused."""
 
     name = forms.CharField(label="名称", max_length=128)
-    secretary = forms.ModelChoiceField(label="书记", queryset=Person.objects.none(), required=False)
     status = forms.ChoiceField(label="状态", choices=OrgStatus.choices)
     has_staffing_standard = forms.BooleanField(label="机构编制落实", required=False)
     has_personnel_standard = forms.BooleanField(label="人员配备落实", required=False)
@@ -76,7 +71,6 @@ class OrganizationEditForm(forms.Form):
             "initial",
             {
                 "name": org.name,
-                "secretary": org.secretary_id,
                 "status": org.status,
                 "has_staffing_standard": org.has_staffing_standard,
                 "has_personnel_standard": org.has_personnel_standard,
@@ -93,20 +87,6 @@ class OrganizationEditForm(forms.Form):
                 del self.fields[name]
         if org.kind != OrgKind.TEMPORARY_BRANCH:
             del self.fields["project_name"]
-        # Candidates: party members within the organisation's subtree that the actor may see, plus whoever is
-        # secretary now (who may be registered elsewhere).
-        members = person_list(
-            actor=actor, filters=PersonFilter(organization=org, profile_type=ProfileType.PARTY_MEMBER)
-        ).order_by("name", "id")
-        field = cast(forms.ModelChoiceField, self.fields["secretary"])
-        field.queryset = Person.objects.filter(Q(pk__in=members.values("pk")) | Q(pk=org.secretary_id or 0))
-        options = list(members[:MAX_SELECT_OPTIONS])
-        if org.secretary_id and all(p.pk != org.secretary_id for p in options):
-            current = Person.objects.select_related("org").filter(pk=org.secretary_id).first()
-            if current is not None:
-                options.insert(0, current)
-        field.choices = [("", "（未设置）"), *[(str(p.pk), f"{p.name}（{p.org.name}）") for p in options]]
-        field.error_messages["invalid_choice"] = "请从列表中选择书记"
 
     def changes(self) -> dict[str, Any]:
         """The fields to hand to organization_update (everything but the version)."""

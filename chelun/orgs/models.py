@@ -28,9 +28,6 @@ class Organization(models.Model):
     region = models.ForeignKey("core.Region", verbose_name="所在地区", on_delete=models.PROTECT, related_name="+")
     unit_name = models.CharField("所在单位", max_length=128, blank=True)
     founded_on = models.DateField("成立日期")
-    secretary = models.ForeignKey(
-        "members.Person", verbose_name="书记", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     status = models.CharField("状态", max_length=16, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
     # The three standards the province tracks for industry committees.
     has_staffing_standard = models.BooleanField("机构编制落实", default=False)

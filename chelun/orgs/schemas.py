@@ -37,7 +37,6 @@ class OrgOut(OrgBriefOut):
     founded_on: dt.date
     status: OrgStatus
     status_label: str
-    secretary_id: int | None
     has_staffing_standard: bool
     has_personnel_standard: bool
     has_funding_standard: bool

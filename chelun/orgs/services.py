@@ -24,7 +24,6 @@ ORG_EDITABLE_FIELDS = (
     "region",
     "unit_name",
     "founded_on",
-    "secretary",
     "status",
     "has_staffing_standard",
     "has_personnel_standard",

@@ -24,7 +24,6 @@ from chelun.core.views import (
     wants_partial,
     wants_xlsx,
 )
-from chelun.members.selectors import PersonFilter, person_list_with_profiles
 from chelun.orgs import services
 from chelun.orgs.access import access_organization_by_id, can
 from chelun.orgs.choices import OrgKind
@@ -49,7 +48,6 @@ from chelun.orgs.selectors import (
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 50
-DETAIL_PEOPLE = 50
 DETAIL_RULES = 20
 
 
@@ -102,15 +100,12 @@ def children(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HtmxHttpRequest, org: Organization) -> dict[str, Any]:
     actor = request.user
-    people = list(person_list_with_profiles(actor=actor, filters=PersonFilter(organization=org))[: DETAIL_PEOPLE + 1])
     rules = list(rule_list(actor=actor, within=org)[: DETAIL_RULES + 1])
     return {
         "org": org,
         "ancestors": organization_ancestors(actor=actor, organization=org),
         "figures": subtree_figures(actor=actor, organization=org),
         "children": organization_children(actor=actor, organization=org),
-        "people": people[:DETAIL_PEOPLE],
-        "more_people": len(people) > DETAIL_PEOPLE,
         "rules": rules[:DETAIL_RULES],
         "more_rules": len(rules) > DETAIL_RULES,
         "is_industry_committee": org.kind == OrgKind.INDUSTRY_COMMITTEE,

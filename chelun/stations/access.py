@@ -3,7 +3,9 @@
 - The directory is public: open and suspended stations (not planned/building) are visible to everyone.
 - Operating a station (live status, prices, replies) is for its own operators (Station.operators) and for admins
   of the organisation subtree the station belongs to. Operators edit their own stations only.
-- Funding figures follow the organisation scope (funding.view); entering costs and subsidies needs funding.change.
+- Funding figures follow the organisation scope (funding.view); entering costs and subsidies needs funding.change
+  (running the station is not enough).
+- The actions are registered in stations.permissions.
 """
 
 from __future__ import annotations
@@ -71,12 +73,20 @@ def station_funding_q(actor: Any) -> Q:
 
 
 def access_station_funding_by_id(*, actor: Any, station_id: int, change: bool = False) -> Station:
-    """A station's funding page. Outside funding.view scope: 404. With change=True and no funding.change: 403."""
+    """A station's funding figures: the one check for the funding pages and the API's funding writes alike.
+
+    Reading: outside funding.view scope, 404. Entering costs or subsidies (change=True) needs funding.change on the
+    station's organisation: a station the actor sees in the console without it (its own operator's, a viewer's) is
+    a 403, since they know it exists; anywhere else a 404. The pages show both refusals as 404.
+    """
+    if change:
+        managed = access_station_by_id(actor=actor, station_id=station_id)
+        if not can(actor, "funding.change", managed.organization):
+            raise Forbidden("没有填报经费的权限")
+        return managed
     station = (
         Station.objects.select_related("region", "organization").filter(station_funding_q(actor), pk=station_id).first()
     )
     if station is None:
         raise NotFound("站点不存在")
-    if change and not can(actor, "funding.change", station.organization):
-        raise Forbidden("没有填报经费的权限")
     return station

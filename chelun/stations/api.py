@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
+from chelun.accounts.auth import BearerToken
 from chelun.core.api import actor_of, region_by_code
 from chelun.core.errors import Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, decode_polyline_array, gcj02_to_wgs84, parse_geojson_linestring
@@ -26,7 +27,12 @@ from chelun.core.models import Region, RegionLevel
 from chelun.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Pagination
 from chelun.orgs.access import access_organization_by_id
 from chelun.stations import selectors, services
-from chelun.stations.access import access_public_station_by_id, access_station_by_id, can_manage_station
+from chelun.stations.access import (
+    access_public_station_by_id,
+    access_station_by_id,
+    access_station_funding_by_id,
+    can_manage_station,
+)
 from chelun.stations.choices import CheckInService, CostCategory
 from chelun.stations.corridors import corridors
 from chelun.stations.models import Station
@@ -101,8 +107,6 @@ def visitor_of(request: HttpRequest) -> Any:
     the signed-in session user, else None. A session write must pass the CSRF check, as on any session endpoint,
     so another site cannot post check-ins or feedback in a signed-in driver's name."""
     if request.headers.get("Authorization"):
-        from config.api import BearerToken  # config.api mounts this module: import late
-
         user = BearerToken()(request)
         if not user:
             raise AuthenticationError()
@@ -338,7 +342,7 @@ def console_station_create(request: HttpRequest, payload: StationCreateIn) -> An
 )
 def console_station_update(request: HttpRequest, station_id: int, payload: StationUpdateIn) -> Any:
     actor = actor_of(request)
-    station = access_station_by_id(actor=actor, station_id=station_id)
+    station = access_station_by_id(actor=actor, station_id=station_id, manage=True)
     changes = payload.model_dump(exclude_unset=True, exclude={"version", "amenities", "coord_system", "lon", "lat"})
     if (payload.lon is None) != (payload.lat is None):
         raise field_error("lon", "经度和纬度需同时提供", "point_incomplete")
@@ -547,11 +551,11 @@ def station_feedback(request: HttpRequest, station_id: int, payload: FeedbackIn)
 @router.post(
     "/{station_id}/costs",
     response={200: CostOut, **WRITE_ERRORS},
-    summary="填报某月运营成本（按类别，金额为分；替换当月数字）",
+    summary="填报某月运营成本（须有站点所属组织的 funding.change 权限；按类别，金额为分；替换当月数字）",
 )
 def station_costs(request: HttpRequest, station_id: int, payload: CostIn) -> Any:
     actor = actor_of(request)
-    station = access_station_by_id(actor=actor, station_id=station_id, manage=True)
+    station = access_station_funding_by_id(actor=actor, station_id=station_id, change=True)
     reports = services.cost_report_set(
         actor=actor, station=station, month=payload.month, amounts_fen=payload.amounts_fen
     )
@@ -572,7 +576,7 @@ def station_costs(request: HttpRequest, station_id: int, payload: CostIn) -> Any
 )
 def station_subsidy(request: HttpRequest, station_id: int, payload: SubsidyIn) -> Any:
     actor = actor_of(request)
-    station = access_station_by_id(actor=actor, station_id=station_id)
+    station = access_station_funding_by_id(actor=actor, station_id=station_id, change=True)
     contribution, created = services.subsidy_record_once(
         actor=actor,
         station=station,

@@ -9,6 +9,7 @@ class StationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        import chelun.stations.permissions  # noqa: F401  (registers the actions this app guards)
         from chelun.stations import models
 
         auditlog.register(

@@ -21,7 +21,7 @@ from chelun.core.models import Region
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
-from chelun.stations.access import access_station_by_id
+from chelun.stations.access import access_station_by_id, access_station_funding_by_id
 from chelun.stations.choices import (
     FREE_BY_STANDARD,
     Amenity,
@@ -454,8 +454,9 @@ def month_start(value: dt.date) -> dt.date:
 def cost_report_set(
     *, actor: Any, station: Station, month: dt.date, amounts_fen: Mapping[str, int]
 ) -> list[CostReport]:
-    """Set a station's operating cost for a month, per category (replaces that month's figures)."""
-    access_station_by_id(actor=actor, station_id=station.pk, manage=True)
+    """Set a station's operating cost for a month, per category (replaces that month's figures). Needs
+    funding.change on the station's organisation, as subsidies do: running the station is not enough."""
+    access_station_funding_by_id(actor=actor, station_id=station.pk, change=True)
     for category, amount in amounts_fen.items():
         if category not in CostCategory.values:
             raise field_error("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")

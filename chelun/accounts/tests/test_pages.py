@@ -93,7 +93,7 @@ def test_driver_logs_in_with_the_code_sent_by_sms(client, tree, outbox, django_c
     assert sent.status_code == 200
     assert "验证码已通过短信发送" in sent.text
     assert [phone for phone, _ in outbox] == ["13800001111"]
-    assert response.redirect_chain == [(reverse("core:home"), 302), (reverse("core:me"), 302)]
+    assert response.redirect_chain == [(reverse("core:home"), 302), (reverse("members:me"), 302)]
     user = User.objects.get(pk=logged_in_user_id(client))
     assert user.person_id == person.pk
     assert "李四" in response.text and "138****1111" in response.text
@@ -160,7 +160,7 @@ def test_logout_is_post_only_and_ends_the_session(client, tree):
 
 
 @pytest.mark.parametrize(
-    "name", ["core:home", "core:me", "core:audit", "orgs:tree", "orgs:list", "orgs:rules", "members:list"]
+    "name", ["core:home", "members:me", "core:audit", "orgs:tree", "orgs:list", "orgs:rules", "members:list"]
 )
 def test_console_pages_require_login(client, db, name):
     response = client.get(reverse(name))

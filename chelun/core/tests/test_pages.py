@@ -58,13 +58,21 @@ def test_home_sends_a_driver_to_their_own_record_which_is_masked(client, tree):
     client.force_login(driver)
 
     home = client.get(reverse("core:home"))
-    me = client.get(reverse("core:me"))
+    me = client.get(reverse("members:me"))
 
-    assert home["Location"] == reverse("core:me")
+    assert home["Location"] == reverse("members:me")
     assert me.status_code == 200
     assert "王五" in me.text and "137****5678" in me.text and person.id_number_masked in me.text
     assert "13712345678" not in me.text
     assert "司机档案" in me.text and "川A12345" in me.text
+
+
+def test_the_old_short_link_to_my_record_still_leads_there(client, tree):
+    client.force_login(tree.wuhou_admin)
+
+    response = client.get("/me/")
+
+    assert (response.status_code, response["Location"]) == (302, reverse("members:me"))
 
 
 def test_a_driver_with_a_role_is_staff(client, tree):

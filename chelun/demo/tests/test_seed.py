@@ -29,7 +29,14 @@ from chelun.demo.geography import allocate
 from chelun.demo.identifiers import DEMO_DRIVER_PHONE, credit_code
 from chelun.demo.people import DEMO_DRIVER_NAME, DEMO_DRIVER_REGION, MAX_BRANCH_MEMBERS, generate_people
 from chelun.demo.seed import DEFAULT_SEED, SCALES, demo_generators, seed_demo
-from chelun.members.models import DriverProfile, PartyMemberProfile, Person, ShipperProfile, StationOperatorProfile
+from chelun.members.models import (
+    DriverProfile,
+    OrganizationSecretary,
+    PartyMemberProfile,
+    Person,
+    ShipperProfile,
+    StationOperatorProfile,
+)
 from chelun.members.services import BRANCH_KINDS
 from chelun.orgs.choices import INDUSTRY_BUILT_KINDS, OrgKind, OrgSector, OrgStatus, Role, RuleStatus
 from chelun.orgs.models import Organization, RoleGrant, Rule
@@ -354,10 +361,11 @@ def test_demo_driver_logs_in_with_a_one_time_code(django_capture_on_commit_callb
 
 
 def test_branches_with_members_have_their_longest_standing_member_as_secretary():
-    with_secretary = Organization.objects.filter(secretary__isnull=False).select_related("secretary")
+    with_secretary = OrganizationSecretary.objects.select_related("organization", "person").order_by("organization")
     assert with_secretary.count() > 50
-    for org in with_secretary[:30]:
-        profile = org.secretary.party_profile
+    for post in with_secretary[:30]:
+        org = post.organization
+        profile = post.person.party_profile
         assert profile.branch_id == org.pk
         earliest = PartyMemberProfile.objects.filter(branch=org, status="full").order_by("joined_on").first()
         assert profile.joined_on == earliest.joined_on
@@ -417,6 +425,6 @@ def test_refuses_a_seeded_database_without_if_empty():
 
 def test_refuses_demo_passwords_when_debug_is_off(settings, monkeypatch):
     settings.DEBUG = False
-    monkeypatch.setattr("chelun.core.management.commands.seed_demo.database_has_data", lambda: False)
+    monkeypatch.setattr("chelun.demo.management.commands.seed_demo.database_has_data", lambda: False)
     with pytest.raises(CommandError, match="--allow-demo-passwords"):
         call_command("seed_demo", stdout=io.StringIO())

@@ -142,7 +142,6 @@ def test_list_item_shape(tree):
         "founded_on": "2020-01-01",
         "status": "active",
         "status_label": "正常",
-        "secretary_id": None,
         "has_staffing_standard": False,
         "has_personnel_standard": False,
         "has_funding_standard": False,

@@ -6,11 +6,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chelun.core.models import Region
-from chelun.members import services as member_services
 from chelun.members.tests.factories import make_person
 from chelun.orgs.choices import OrgKind, Role, RuleCategory
 from chelun.orgs.models import Organization, Rule
-from chelun.orgs.tests.factories import make_user, superuser
+from chelun.orgs.tests.factories import make_user
 
 
 def xlsx_rows(response):
@@ -181,7 +180,6 @@ def test_sibling_and_missing_organisations_are_404(client, tree, name):
 def edit_data(org, **overrides):
     data = {
         "name": org.name,
-        "secretary": "",
         "status": org.status,
         "founded_on": org.founded_on.isoformat(),
         "ends_on": "",
@@ -192,25 +190,17 @@ def edit_data(org, **overrides):
 
 
 def test_admin_edits_an_organisation(client, tree):
-    secretary = make_person(org=tree.wuhou_branch, name="书记甲")
-    member_services.party_member_profile_set(
-        actor=superuser(), person=secretary, branch=tree.wuhou_branch, joined_on=dt.date(2010, 7, 1)
-    )
+    # The secretary is set on its own page now (members); see chelun/members/tests/test_secretary.py.
     client.force_login(tree.wuhou_admin)
 
     response = client.post(
         reverse("orgs:edit", args=[tree.wuhou.pk]),
-        edit_data(tree.wuhou, name="武侯区交通运输行业委员会", secretary=secretary.pk, has_funding_standard="on"),
+        edit_data(tree.wuhou, name="武侯区交通运输行业委员会", has_funding_standard="on"),
     )
 
     org = Organization.objects.get(pk=tree.wuhou.pk)
     assert response.status_code == 302 and response["Location"] == reverse("orgs:detail", args=[org.pk])
-    assert (org.name, org.secretary_id, org.has_funding_standard, org.version) == (
-        "武侯区交通运输行业委员会",
-        secretary.pk,
-        True,
-        2,
-    )
+    assert (org.name, org.has_funding_standard, org.version) == ("武侯区交通运输行业委员会", True, 2)
 
 
 def test_edit_over_htmx_answers_with_hx_redirect(client, tree):
@@ -247,20 +237,6 @@ def test_model_rule_errors_show_on_the_form(client, tree):
     assert response.status_code == 422
     assert "撤销日期不能早于成立日期" in response.text
     assert Organization.objects.get(pk=tree.wuhou.pk).ends_on is None
-
-
-def test_secretary_outside_scope_is_refused_by_the_form(client, tree):
-    outsider = make_person(org=tree.jinjiang_branch, name="锦江党员")
-    member_services.party_member_profile_set(
-        actor=superuser(), person=outsider, branch=tree.jinjiang_branch, joined_on=dt.date(2010, 7, 1)
-    )
-    client.force_login(tree.wuhou_admin)
-
-    response = client.post(reverse("orgs:edit", args=[tree.wuhou.pk]), edit_data(tree.wuhou, secretary=outsider.pk))
-
-    assert response.status_code == 422
-    assert "请从列表中选择书记" in response.text
-    assert Organization.objects.get(pk=tree.wuhou.pk).secretary_id is None
 
 
 def test_a_viewer_cannot_edit(client, tree):
