@@ -13,7 +13,8 @@ The actors, over the tree of `chelun.orgs.tests.factories.build_tree` (the objec
 - parent: the admin of the province, two levels above;
 - same node: the admin of 武侯区 itself;
 - wrong role: a viewer of 武侯区 (writes only, unless an endpoint says otherwise): sees, may not change;
-- driver self: the driver the object belongs to, where the endpoint names one.
+- driver self: the driver the object belongs to, where the endpoint names one;
+- operator: a station's own operator (no role), where the endpoint declares what they get.
 
 Lists and exports answer 200 to every signed-in actor and show the object (its `marker` text) only to those who
 see it; details and writes answer 404 to whoever is out of scope, exactly as for a missing id, and a refused write
@@ -45,6 +46,7 @@ PARENT = "parent"
 SAME_NODE = "same-node"
 WRONG_ROLE = "wrong-role"
 DRIVER_SELF = "driver-self"
+OPERATOR = "operator"  # a station's own operator (站长), holding no role: for the stations' endpoints
 
 BASE_ACTORS = (ANONYMOUS, NO_ROLE, SIBLING, PARENT, SAME_NODE)
 SEEING = frozenset({PARENT, SAME_NODE})
@@ -131,6 +133,8 @@ class Endpoint:
             names.append(WRONG_ROLE)
         if self.driver_self:
             names.append(DRIVER_SELF)
+        if OPERATOR in self.sees or OPERATOR in self.expect:
+            names.append(OPERATOR)
         return tuple(names)
 
     def expected_status(self, actor: str) -> int:
