@@ -237,7 +237,7 @@ def check(endpoint: Endpoint, actor: str, world: World) -> None:
 
 
 def page_routes(patterns: Sequence[URLPattern | URLResolver], *, skip_namespaces: Iterable[str] = ()) -> list[str]:
-    """Every URL pattern as its namespaced name ("orgs:detail"), or its regex when unnamed; API operations (the
+    """Every URL pattern as its namespaced name ("orgs:detail"), or its path when unnamed; API operations (the
     views django-ninja makes for its operations) are left to `api_routes`."""
     skip = set(skip_namespaces)
     found: list[str] = []
@@ -253,8 +253,8 @@ def page_routes(patterns: Sequence[URLPattern | URLResolver], *, skip_namespaces
                 continue
             elif item.name:
                 found.append(f"{namespace}:{item.name}" if namespace else item.name)
-            else:
-                found.append(prefix + str(item.pattern))
+            else:  # unnamed: its path, under its namespace (Django's admin has a few redirects so)
+                found.append(f"{namespace}:{prefix}{item.pattern}" if namespace else prefix + str(item.pattern))
 
     walk(patterns, "", "")
     return sorted(set(found))
