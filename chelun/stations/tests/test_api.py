@@ -4,7 +4,8 @@ console. The clock is fixed at Monday 2026-11-23 10:00 Beijing time."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -682,16 +683,16 @@ def test_along_route_filters_window_sleep_amenities_durations(route_stations):
 
 
 def test_along_route_by_named_corridor(tree):
-    # G0512 成乐: 成都市 (104.06667, 30.66667) -> 双流区 (103.92127, 30.57383) -> 新津区 ...
+    # G0512 成乐: 成都市 (104.06667, 30.66667) -> 双流区 (103.92127, 30.57383) -> 新津区 (103.81302, 30.41131).
+    # Worked by hand on a flat projection at this latitude (R = 6371 km): the first leg is 17.32 km and the yard
+    # (103.99, 30.63) projects onto it at 48.0 % of the way, 8.32 km from 成都; the second leg is 20.84 km, so from
+    # 新津 the yard lies 20.84 + (17.32 - 8.32) = 29.84 km ahead. The API gives kilometres to 0.1.
     yard = make_station(org=tree.wuhou_branch, name="双流园区", lon=103.99, lat=30.63)
     response = along({"corridor": {"ref": "G0512", "from_code": "510100", "to_code": "510118"}})
     assert response.status_code == 200
-    expected = selectors.station_search_along_route(
-        query=selectors.corridor_route_query(corridor="G0512", from_code="510100", to_code="510118"), now=NOW
-    )
-    assert [(i["id"], i["km_ahead"]) for i in response.json()["items"]] == [(yard.pk, expected[0].km_ahead)]
+    assert [(i["id"], i["km_ahead"]) for i in response.json()["items"]] == [(yard.pk, 8.3)]
     reverse = along({"corridor": {"ref": "G0512", "from_code": "510118", "to_code": "510100"}}).json()
-    assert [i["id"] for i in reverse["items"]] == [yard.pk]
+    assert [(i["id"], i["km_ahead"]) for i in reverse["items"]] == [(yard.pk, 29.8)]
 
 
 def test_corridor_picker_lists_corridors_and_towns(db):
@@ -1384,8 +1385,49 @@ def test_bad_funding_input_is_422_and_writes_nothing(world, kind, body, code, fi
 # --- console: corridor gaps --------------------------------------------------------------------------------------
 
 
+def _gaps_by_hand(points: list[tuple[float, float]], snap_km: float = 5.0) -> list[dict[str, Any]]:
+    """The gaps worked out plainly, apart from the routing engine: for each corridor, great-circle legs between its
+    towns; a station within `snap_km` of a leg (measured on a flat projection around the leg) marks the km where
+    it projects onto it; the longest stretch between marks (the corridor's ends included) is its gap."""
+    import math
+
+    from chelun.stations.corridors import corridors
+
+    def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+        (lon1, lat1), (lon2, lat2) = (tuple(map(math.radians, p)) for p in (a, b))
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    rows = []
+    for ref, corridor in corridors().items():
+        towns = [(t.lon, t.lat) for t in corridor.towns]
+        legs = [great_circle_km(a, b) for a, b in itertools.pairwise(towns)]
+        marks = set()
+        for station in points:
+            best = None
+            for i, (a, b) in enumerate(itertools.pairwise(towns)):
+                k = math.cos(math.radians((a[1] + b[1]) / 2))
+                ax, ay, bx, by = a[0] * k, a[1], b[0] * k, b[1]
+                px, py = station[0] * k, station[1]
+                t = max(
+                    0.0, min(1.0, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2))
+                )
+                off_km = math.radians(math.hypot(px - (ax + t * (bx - ax)), py - (ay + t * (by - ay)))) * 6371.0
+                if off_km <= snap_km and (best is None or off_km < best[0]):
+                    best = (off_km, sum(legs[:i]) + t * legs[i])
+            if best is not None:
+                marks.add(round(best[1], 1))
+        length = round(sum(legs), 1)
+        edges = [0.0, *sorted(marks), length]
+        start, end = max(itertools.pairwise(edges), key=lambda pair: pair[1] - pair[0])
+        row = {"corridor": ref, "name": corridor.name, "length_km": length, "gap_km": round(end - start, 1)}
+        rows.append({**row, "from_km": start, "to_km": end, "stations": len(marks)})
+    return sorted(rows, key=lambda row: -row["gap_km"])
+
+
 def test_corridor_gaps_for_signed_in_users(world):
-    expected = [asdict(gap) for gap in selectors.corridor_gaps()]
+    # The open stations: 武侯's and 锦江's (the planned one is not on the network yet).
+    expected = _gaps_by_hand([(104.04, 30.64), (104.08, 30.65)])
     wuhou = login(world.tree.wuhou_admin).get(f"{API}/console/gaps")
     assert wuhou.status_code == 200
     assert wuhou.json() == expected
