@@ -134,6 +134,8 @@ ENDPOINTS = [
     Endpoint("members:list", EXPORT, people_list, sees=WITH_SELF, driver_self=True),
     Endpoint("members:detail", DETAIL, page_detail, sees=WITH_SELF, driver_self=True),
     Endpoint("members:reveal", WRITE, page_reveal, method="POST", driver_self=True, expect=SELF_REFUSED),
+    # Opened from an organisation (?org=), the form is for that subtree: out of scope, the page is a 404.
+    Endpoint("members:create", DETAIL, lambda w: Target(query={"org": w.tree.wuhou_branch.pk})),
     Endpoint("members:create", WRITE, page_create, method="POST", ok=302, expect=NAMED_IN_BODY),
     Endpoint("GET /api/v1/members/people", LIST, people_list, sees=WITH_SELF, driver_self=True),
     Endpoint("POST /api/v1/members/people", WRITE, api_create, ok=201, expect=NAMED_IN_BODY),

@@ -178,6 +178,8 @@ ENDPOINTS = [
     Endpoint("orgs:move", WRITE, move_page, method="POST", ok=302),
     Endpoint("orgs:rules", LIST, rule_list),
     Endpoint("orgs:rules", EXPORT, rule_list),
+    # Opened from an organisation (?org=), the form is for that subtree: out of scope, the page is a 404.
+    Endpoint("orgs:rule_create", "detail", lambda w: Target(query={"org": _branch(w).pk})),
     Endpoint("orgs:rule_create", WRITE, rule_create_page, method="POST", ok=302, expect=NAMED_IN_BODY),
     Endpoint("GET /api/v1/orgs/", LIST, org_list),
     Endpoint("POST /api/v1/orgs/", WRITE, api_create, ok=201, expect=NAMED_IN_BODY),

@@ -325,6 +325,8 @@ ENDPOINTS = [
     # Province console (organisation scope)
     Endpoint("stations:console", LIST, listed, sees=RUNS),
     Endpoint("stations:console", EXPORT, listed, sees=RUNS),
+    # Without station.change anywhere the page does not exist.
+    Endpoint("stations:create", DETAIL, lambda w: Target(), sees=frozenset({SIBLING, PARENT, SAME_NODE})),
     Endpoint(
         "stations:create",
         WRITE,
