@@ -1,7 +1,8 @@
 """The scope matrix: every page and API operation of the project is declared once, with what it acts on, and the
 same cases run against each (NetBox's `test_list_objects_with_constrained_permission` is the model).
 
-An app's `tests/test_scope_matrix.py` lists its endpoints in `ENDPOINTS`; the project's completeness test
+An app's `tests/test_scope_matrix.py` (the platform's own pages: `tests/test_scope_matrix_project.py`) lists its
+endpoints in `ENDPOINTS`; the project's completeness test
 (`tests/test_scope_matrix_complete.py`) fails naming every URL pattern or API operation no app lists, so a new
 endpoint cannot ship without its sibling and wrong-role cases.
 
