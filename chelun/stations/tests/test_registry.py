@@ -715,8 +715,14 @@ def test_api_update_needs_both_coordinates(operator, wuhou):
     assert state(wuhou) == before
 
 
-def test_api_writes_need_login(wuhou):
+def test_api_writes_need_login(tree, wuhou):
     client = Client()
+    before = state(wuhou)
 
-    assert post(client, f"{API}/console/stations", {}).status_code == 401
-    assert patch(client, f"{API}/console/stations/{wuhou.pk}", {"version": 1}).status_code == 401
+    created = post(client, f"{API}/console/stations", create_body(tree))
+    changed = patch(client, f"{API}/console/stations/{wuhou.pk}", {"version": 1, "name": "被改了", "beds": 9})
+
+    assert (created.status_code, changed.status_code) == (401, 401)
+    assert created.json() == changed.json() == {"message": "请先登录", "code": "not_authenticated", "extra": {}}
+    assert list(Station.objects.values_list("name", flat=True)) == ["武侯暖心之家"]
+    assert state(wuhou) == before

@@ -1,0 +1,1 @@
+"""Helpers for the test suites of every app (imported by tests only, never by application code)."""
