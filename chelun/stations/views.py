@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -80,6 +79,7 @@ from chelun.stations.forms import (
     default_months,
 )
 from chelun.stations.models import Feedback, Station
+from chelun.stations.search.basemap import basemap_cache
 from chelun.stations.selectors import FundingRow, LiveStatus, StationResult
 
 # The anonymous driver's device id; the stations API reads the same cookie.
@@ -340,24 +340,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "stations/home.html", "stations/partials/_home_results.html", context, status)
 
 
-def _basemap_payload() -> tuple[bytes, str]:
-    payload = json.dumps(selectors.basemap_geojson(), ensure_ascii=False, separators=(",", ":")).encode()
-    return payload, '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
-
-
-_basemap_cache: dict[str, tuple[bytes, str]] = {}
-
-
 @require_GET
 def basemap(request: HtmxHttpRequest) -> HttpResponse:
     """The shipped Sichuan base layer (prefectures + province outline) as one GeoJSON FeatureCollection: the map
     works with no tile server and no internet. Cached by browsers for a week and revalidated by ETag."""
-    cached = _basemap_cache.get("basemap")
-    if cached is None:
-        cached = _basemap_payload()
-        if json.loads(cached[0])["features"]:  # do not remember an empty layer (regions not loaded yet)
-            _basemap_cache["basemap"] = cached
-    payload, etag = cached
+    payload, etag = basemap_cache.get()  # per process: chelun.stations.search.basemap
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         response: HttpResponse = HttpResponseNotModified()
     else:
