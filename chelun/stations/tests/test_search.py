@@ -4,6 +4,7 @@ import pytest
 
 from chelun.core.errors import ValidationFailed
 from chelun.core.geo import wgs84_to_gcj02
+from chelun.orgs.tests.factories import superuser
 from chelun.stations import selectors, services
 from chelun.stations.choices import Amenity, StationKind
 from chelun.stations.corridors import corridor_points
@@ -192,7 +193,7 @@ def test_a_service_write_invalidates_the_component(stations, monkeypatch):
     calls = []
     monkeypatch.setattr(search, "invalidate", lambda: calls.append("invalidate"))
     services.station_status_set(
-        actor=stations["yard"].operators.model.objects.get(username="root"),
+        actor=superuser(),
         station=stations["yard"],
         is_open=True,
         free_spaces=3,
@@ -273,7 +274,7 @@ def test_a_station_named_like_the_marker_does_not_break_the_splice(stations):
 def test_cards_and_plain_schemas_write_the_same_along_route_page(stations):
     from chelun.stations.search.cards import along_route_json, along_route_json_plain
 
-    root = stations["yard"].operators.model.objects.get(username="root")
+    root = superuser()
     for minute in range(0, 180, 30):  # a week ago, around the yard's ETA (about 1.8 h ahead)
         moment = at(9, 0, day=16) + dt.timedelta(minutes=minute)
         services.station_status_set(actor=root, station=stations["yard"], is_open=True, free_spaces=4, at=moment)
