@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -79,12 +79,19 @@ def station_rows(ids: Sequence[int]) -> dict[int, Station]:
     return Station.objects.select_related("region").prefetch_related("amenities", "prices").in_bulk(list(ids))
 
 
-def _passes_static(snapshot: StationSnapshot, f: StationFilter) -> bool:
-    return (
-        set(f.amenities) <= set(snapshot.amenities)
-        and not (f.kind and snapshot.kind != f.kind)
-        and not (snapshot.is_demo_synthetic and not shows_synthetic(asked=f.include_synthetic))
-    )
+def _static_filter(f: StationFilter) -> Callable[[StationSnapshot], bool]:
+    """The filter's catalog-only tests as one predicate; the synthetic-station rule (access.py) is asked once per
+    search, not once per candidate."""
+    amenities, kind, synthetic_ok = set(f.amenities), f.kind, shows_synthetic(asked=f.include_synthetic)
+
+    def passes(snapshot: StationSnapshot) -> bool:
+        return (
+            amenities <= set(snapshot.amenities)
+            and not (kind and snapshot.kind != kind)
+            and (synthetic_ok or not snapshot.is_demo_synthetic)
+        )
+
+    return passes
 
 
 def station_search_near(
@@ -105,10 +112,11 @@ def station_search_near(
         raise field_error("radius_km", "搜索半径应在 0 到 1000 公里之间", "radius_invalid")
     lon, lat = to_wgs84(lon, lat, coord_system)
     catalog = search_catalog.get()
+    passes = _static_filter(f)
     candidates = (
         (pk, distance)
         for pk, distance in routing.nearby(catalog.index, lon, lat, radius_km)
-        if _passes_static(catalog.stations[pk], f)
+        if passes(catalog.stations[pk])
     )
     results: list[SearchResult] = []
     # Nearest first, a batch at a time, until `limit` pass (a wide radius can hold hundreds of stations and a
@@ -232,7 +240,8 @@ def station_search_along_route_page(
     except ValueError as exc:
         raise ValidationFailed(str(exc), "route_params_invalid") from exc
     catalog_stations = catalog.stations
-    hits = [h for h in hits if _passes_static(catalog_stations[h.station_id], query.filters)]
+    passes = _static_filter(query.filters)
+    hits = [h for h in hits if passes(catalog_stations[h.station_id])]
     if query.sleep_tonight:
         hits = [h for h in hits if _can_sleep(catalog_stations[h.station_id])]
     end = None if limit is None else offset + limit
