@@ -32,11 +32,8 @@ def tree(sichuan):
 
 @pytest.fixture(autouse=True)
 def _fresh_station_search_caches():
-    """The per-process caches (search catalog, status history, station cards, feed) start empty in every test: a
-    rolled back test can leave rows whose ids and timestamps the next test reuses."""
-    from chelun.stations import feed, schemas, selectors
+    """Every per-process cache of station search starts empty in every test: a rolled back test can leave rows whose
+    ids and timestamps the next test reuses."""
+    from chelun.stations import search
 
-    selectors.search_catalog.clear()
-    selectors.status_history.clear()
-    schemas.station_cards.clear()
-    feed.feed_cache.clear()
+    search.clear()

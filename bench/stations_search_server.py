@@ -11,7 +11,9 @@ Then it times POST /api/v1/stations/along-route with a ~1,500 km G5 route (ше┐хо
 an encoded polyline, the driver's position varied per query; the first page of results, 50 as the API gives by
 default, with the count of all matches) and GET /api/v1/stations/near at random points in
 Sichuan. The baseline is the same requests with the selectors' routing.along_route / nearby swapped for
-along_route_baseline / nearby_baseline; the JSON responses must be identical.
+along_route_baseline / nearby_baseline; the "plain schemas" baseline is the same requests with the responses written
+by the response schemas over Station rows (chelun.stations.search.cards.*_plain) instead of spliced from the cached
+station cards, so the cards' worth is measured. All JSON responses must be identical.
 
 Timing as a production server would run: config.warmup first (as config.wsgi does: caches filled, heap frozen for
 the garbage collector), DEBUG off (no query log), close_old_connections() after each request as
@@ -74,6 +76,9 @@ def configure(var_dir: Path) -> None:
     for name in ("DATABASE_URL", "MEDIA_ROOT", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
         os.environ.pop(name, None)
     os.environ["LOG_LEVEL"] = "WARNING"
+    # The searches run over the demo's synthetic stations, which product reads leave out unless this one setting
+    # shows them (chelun.stations.access.shows_synthetic).
+    os.environ["STATIONS_SHOW_SYNTHETIC"] = "1"
     (var_dir / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns about a missing STATIC_ROOT
     import django
 
@@ -217,11 +222,25 @@ def clients() -> tuple[Callable[[str], tuple[int, bytes]], Callable[[dict[str, A
 @contextmanager
 def baseline_engine() -> Iterator[None]:
     """The names the selectors call, routing.along_route / nearby, swapped for the baselines."""
-    from chelun.stations import routing, selectors
+    from chelun.stations import routing
 
     with (
-        mock.patch.object(selectors.routing, "along_route", routing.along_route_baseline),
-        mock.patch.object(selectors.routing, "nearby", routing.nearby_baseline),
+        mock.patch.object(routing, "along_route", routing.along_route_baseline),
+        mock.patch.object(routing, "nearby", routing.nearby_baseline),
+    ):
+        yield
+
+
+@contextmanager
+def plain_schemas() -> Iterator[None]:
+    """The responses written by the response schemas over Station rows read per request (AlongRouteOut / NearOut,
+    as ninja would), instead of splicing the cached station cards: what the cards are worth."""
+    from chelun.stations import api
+    from chelun.stations.search import cards
+
+    with (
+        mock.patch.object(api, "along_route_json", cards.along_route_json_plain),
+        mock.patch.object(api, "near_json", cards.near_json_plain),
     ):
         yield
 
@@ -264,7 +283,9 @@ def stage_timers(acc: dict[str, list[float]]) -> Iterator[None]:
     """Wall time of the request's stages, per call: wrappers on the functions the view and selectors call."""
     from django.db import connections
 
-    from chelun.stations import api, routing, schemas, selectors
+    from chelun.stations import api, routing
+    from chelun.stations.search import cards, catalog
+    from chelun.stations.selectors import search
 
     def wrapped(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -279,18 +300,18 @@ def stage_timers(acc: dict[str, list[float]]) -> Iterator[None]:
 
     targets = [
         (api, "decode_polyline_array", "decode polyline (api)"),
-        (selectors, "build_route", "build_route: validate + Route.build"),
-        (selectors, "route_is_self_intersecting", "  of which self-intersection"),
+        (search, "build_route", "build_route: validate + Route.build"),
+        (search, "route_is_self_intersecting", "  of which self-intersection"),
         (routing.Route, "build", "  of which Route.build"),
-        (selectors.search_catalog, "get", "search_catalog.get (freshness check)"),
+        (catalog.search_catalog, "get", "search_catalog.get (freshness check)"),
         (connections["default"], "connect", "  of which opening the DB connection"),
-        (selectors.routing, "along_route", "engine: along_route"),
-        (selectors.routing, "nearby", "engine: nearby"),
-        (selectors.SearchCatalog, "read_live", "read_live: status + live fields"),
-        (selectors, "station_forecasts", "station_forecasts"),
+        (routing, "along_route", "engine: along_route"),
+        (routing, "nearby", "engine: nearby"),
+        (catalog.SearchCatalog, "read_live", "read_live: status + live fields"),
+        (api.selectors, "station_forecasts", "station_forecasts"),
         (api, "along_route_json", "response JSON (along-route)"),
         (api, "near_json", "response JSON (near)"),
-        (schemas.station_cards, "get", "  of which station cards"),
+        (cards.station_cards, "get", "  of which station cards"),
     ]
     with ExitStack() as stack:
         for owner, name, label in targets:
@@ -430,14 +451,20 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
         with baseline_engine():
             near_base, near_base_res, n = timed_for(near_calls, budget / 2, 1, 5)
         log(f"near-me, baseline: {len(params)} requests x {n} rounds")
+        with plain_schemas():
+            along_plain, along_plain_res, n = timed_for(along_calls, budget / 2, 1, 5)
+            log(f"along-route, plain schemas: {len(bodies)} requests x {n} rounds")
+            near_plain, near_plain_res, n = timed_for(near_calls, budget / 2, 1, 5)
+            log(f"near-me, plain schemas: {len(params)} requests x {n} rounds")
         if want_profile:
             profile_report("POST along-route (fast engine)", along_calls, 1)
             profile_report("GET near (fast engine)", near_calls, 1)
 
-    failures = sum(status != 200 for status, _ in along_fast_res + along_base_res + near_fast_res + near_base_res)
+    every = along_fast_res + along_base_res + along_plain_res + near_fast_res + near_base_res + near_plain_res
+    failures = sum(status != 200 for status, _ in every)
     all_ok = failures == 0
-    same_along = along_fast_res == along_base_res
-    same_near = near_fast_res == near_base_res
+    same_along = along_fast_res == along_base_res == along_plain_res
+    same_near = near_fast_res == near_base_res == near_plain_res
     same = all_ok and same_along and same_near
     along_counts = [json.loads(body)["count"] for status, body in along_fast_res if status == 200] or [0]
     along_items = [len(json.loads(body)["items"]) for status, body in along_fast_res if status == 200] or [0]
@@ -460,13 +487,19 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
     header = f"{'request':<26}{'requests':>9}{'p50 ms':>10}{'p95 ms':>10}{'base p50':>10}{'base p95':>10}{'speedup':>9}"
     print(header)
     print("-" * len(header))
-    for name, fast, base in (("POST along-route", along_fast, along_base), ("GET near", near_fast, near_base)):
+    for name, fast, base in (
+        ("POST along-route", along_fast, along_base),
+        ("GET near", near_fast, near_base),
+        ("POST along-route, plain", along_fast, along_plain),
+        ("GET near, plain", near_fast, near_plain),
+    ):
         print(
             f"{name:<26}{len(fast):>9}{pct(fast, 50):>10.2f}{pct(fast, 95):>10.2f}{pct(base, 50):>10.2f}"
             f"{pct(base, 95):>10.2f}{pct(base, 95) / pct(fast, 95):>8.1f}x"
         )
     print(f"whole request in-process (django.test.Client), DEBUG off, CONN_MAX_AGE={conn_max_age};")
-    print("baseline = the same requests with routing.along_route / nearby -> along_route_baseline / nearby_baseline.")
+    print("baseline = the same requests with routing.along_route / nearby -> along_route_baseline / nearby_baseline;")
+    print("plain = the same requests written by the response schemas over Station rows instead of the cached cards.")
     print("targets: along-route p95 < 20 ms and >= 10x baseline; near-me p95 < 5 ms. Speedup = ratio of p95s.")
     print(f"all 200: {all_ok}; identical JSON fast vs baseline: along-route {same_along}, near-me {same_near}")
     for status, error in ERRORS.items():
@@ -481,6 +514,11 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
         "server_near_p50_ms": round(pct(near_fast, 50), 3),
         "server_near_p95_ms": round(pct(near_fast, 95), 3),
         "server_near_baseline_p95_ms": round(pct(near_base, 95), 3),
+        "server_plain_schemas_p50_ms": round(pct(along_plain, 50), 3),
+        "server_plain_schemas_p95_ms": round(pct(along_plain, 95), 3),
+        "server_near_plain_schemas_p95_ms": round(pct(near_plain, 95), 3),
+        "cards_speedup": round(pct(along_plain, 95) / pct(along_fast, 95), 1),
+        "near_cards_speedup": round(pct(near_plain, 95) / pct(near_fast, 95), 1),
         "stations": n_stations,
         "route_km": round(km, 1),
         "route_vertices": len(points),

@@ -5,6 +5,9 @@
   of the organisation subtree the station belongs to. Operators edit their own stations only.
 - Funding figures follow the organisation scope (funding.view); entering costs and subsidies needs funding.change
   (running the station is not enough).
+- Synthetic benchmark stations (is_demo_synthetic) are demo data: every product read (directory, search, feed,
+  console lists, funding, corridor gaps; pages and API alike) leaves them out, unless the deployment shows them
+  (settings.STATIONS_SHOW_SYNTHETIC) or a demo page asks for them (?synthetic=1). Decided here, once.
 - The actions are registered in stations.permissions.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
 from chelun.core.errors import Forbidden, NotFound
@@ -24,6 +28,16 @@ PUBLIC_STATUSES = (StationStatus.OPEN, StationStatus.SUSPENDED)
 
 def station_public_q() -> Q:
     return Q(status__in=PUBLIC_STATUSES)
+
+
+def shows_synthetic(*, asked: bool = False) -> bool:
+    """Whether a read includes the synthetic benchmark stations: when a demo page asks, or the deployment says so."""
+    return asked or bool(settings.STATIONS_SHOW_SYNTHETIC)
+
+
+def station_synthetic_q(*, asked: bool = False) -> Q:
+    """The synthetic-station rule as a filter on Station (see shows_synthetic)."""
+    return Q() if shows_synthetic(asked=asked) else Q(is_demo_synthetic=False)
 
 
 def station_manage_q(actor: Any) -> Q:

@@ -75,9 +75,8 @@ from chelun.stations.schemas import (
     StatusOut,
     SubsidyIn,
     SubsidyOut,
-    along_route_json,
-    near_json,
 )
+from chelun.stations.search.cards import along_route_json, near_json
 
 router = Router(tags=["暖心之家"])
 

@@ -13,7 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 HOURS_PER_WEEK = 168.0
+FORECAST_WINDOW_HOURS = 1.0  # a forecast reads the reports within ±1 h of the same hour of the week
 LEVEL_FRACTION = {"plenty": 0.6, "some": 0.15, "full": 0.0}  # a driver's three levels as a free fraction
+
+
+def report_free_fraction(free: int | None, level: str, is_open: bool | None, capacity: int) -> float | None:
+    """One status report as a fraction of spaces free, the one rule every forecast and trend reads reports by:
+    a 'closed' report says nothing (None), a count beats a level (count / capacity, capacity at least 1), a level
+    is LEVEL_FRACTION, and a report with neither says nothing."""
+    if is_open is False:
+        return None
+    if free is not None:
+        return free / max(capacity, 1)
+    if level:
+        return LEVEL_FRACTION[level]
+    return None
 
 
 @dataclass(frozen=True)
@@ -35,7 +49,11 @@ def _circular_gap(a: float, b: float) -> float:
 
 
 def forecast_free(
-    history: Sequence[tuple[float, float]], *, target_how: float, capacity: int, window_hours: float = 1.0
+    history: Sequence[tuple[float, float]],
+    *,
+    target_how: float,
+    capacity: int,
+    window_hours: float = FORECAST_WINDOW_HOURS,
 ) -> Forecast | None:
     """None when there is no observation near that hour of the week."""
     values = [fraction for how, fraction in history if _circular_gap(how, target_how) <= window_hours]

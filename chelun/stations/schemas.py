@@ -1,19 +1,18 @@
 """API schemas for 暖心之家 stations. Enumerations travel as their English values with the Chinese label beside
 them; coordinates are WGS-84 (inputs may say `coord_system: gcj02`); money is integer fen, with a yuan string for
-display."""
+display. Schemas shape the rows the selectors read (relations prefetched there); none queries or caches on its own
+(the cached station cards are chelun.stations.search.cards)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import FiniteFloat
 
-from chelun.core.schemas import Utf8JSONRenderer
+from chelun.core.money import yuan_text
 from chelun.orgs.schemas import OrgBriefOut
 from chelun.stations.choices import (
     Amenity,
@@ -31,32 +30,10 @@ from chelun.stations.choices import (
 )
 from chelun.stations.forecast import Forecast
 from chelun.stations.models import CostReport, Feedback, Station, StationPrice, SubsidyContribution
-from chelun.stations.selectors import (
-    LiveStatus,
-    SearchResult,
-    SearchStation,
-    StationSnapshot,
-    search_catalog,
-    station_live_status,
-    station_rows,
-)
+from chelun.stations.selectors.live import LiveStatus, station_live_status
 
 CoordSystem = Literal["wgs84", "gcj02"]
 LiveState = Literal["available", "limited", "full", "closed", "unknown"]
-
-
-def yuan(fen: int) -> str:
-    """12345 -> "123.45" (exact: no float on the way)."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
-def hours_label(station: Station) -> str:
-    if station.open_24h:
-        return "24小时开放"
-    if station.opens_at is None or station.closes_at is None:
-        return "开放时间未公布"
-    return f"{station.opens_at:%H:%M}–{station.closes_at:%H:%M}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -83,7 +60,7 @@ class PriceOut(Schema):
 
     @staticmethod
     def resolve_price_yuan(obj: StationPrice) -> str:
-        return yuan(obj.price_fen)
+        return yuan_text(obj.price_fen)
 
 
 class HoursOut(Schema):
@@ -175,7 +152,7 @@ class StationOut(Schema):
 
     @staticmethod
     def resolve_hours(obj: Station) -> HoursOut:
-        return HoursOut(open_24h=obj.open_24h, opens_at=obj.opens_at, closes_at=obj.closes_at, label=hours_label(obj))
+        return HoursOut(open_24h=obj.open_24h, opens_at=obj.opens_at, closes_at=obj.closes_at, label=obj.hours_label)
 
     @staticmethod
     def resolve_amenities(obj: Station) -> list[AmenityOut]:
@@ -408,131 +385,6 @@ class NearOut(Schema):
 class AlongRouteOut(Schema):
     items: list[AlongRouteItemOut] = Field(description="按前方里程排序；本页（page、page_size）")
     count: int = Field(description="符合条件的站点总数（各页合计）")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Search responses, serialised from cached station cards
-# ---------------------------------------------------------------------------------------------------------------
-
-# Exactly as the API's renderer writes JSON. One instance: json.dumps(cls=...) would build an encoder per call.
-# Datetimes are written by the same encoder's `default`.
-_ENCODER = Utf8JSONRenderer.encoder_class(**Utf8JSONRenderer.json_dumps_params)
-_dumps = _ENCODER.encode
-_datetime = _ENCODER.default
-
-
-class StationCards:
-    """Each public station's static JSON (StationOut without `live`, still open at the end), written once per
-    station version (id, updated_at) by StationOut itself and reused by every search response. A search then
-    writes only what changes per request: live status, distance or km ahead, ETA, forecast. Per process; a card
-    renews when its station's updated_at moves (every service that changes a card's content saves the station)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cards: dict[int, tuple[dt.datetime, str]] = {}
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cards.clear()
-
-    def warm(self) -> int:
-        """Write every public station's card (at server start): the first searches need not."""
-        snapshots = list(search_catalog.get().stations.values())
-        for start in range(0, len(snapshots), 500):
-            self.get(snapshots[start : start + 500])
-        return len(snapshots)
-
-    def get(self, stations: Sequence[SearchStation] | Sequence[StationSnapshot]) -> dict[int, str]:
-        with self._lock:
-            cards = {s.pk: card for s in stations if (card := self._cards.get(s.pk)) and card[0] == s.updated_at}
-        missing = [s.pk for s in stations if s.pk not in cards]
-        if missing:
-            written = {}
-            for pk, station in station_rows(missing).items():
-                data = StationOut.from_orm(station).model_dump(exclude={"live"})
-                written[pk] = (station.updated_at, _dumps(data)[:-1])
-            with self._lock:
-                self._cards.update(written)
-            cards.update(written)
-        return {pk: card for pk, (_, card) in cards.items()}
-
-
-station_cards = StationCards()
-
-
-def _live_data(station: SearchStation, live: LiveStatus) -> dict[str, Any]:
-    """LiveOut.of(...).model_dump(), without building the model (tests hold the two equal)."""
-    return {
-        "state": live.state,
-        "label": live.label,
-        "free_spaces": live.free_spaces,
-        "level": live.level or None,
-        "source": station.live_source or None,
-        "source_label": live.source,
-        "observed_at": _datetime(live.observed_at) if live.observed_at is not None else None,
-        "age_minutes": live.age_minutes,
-        "fresh": live.fresh,
-    }
-
-
-def _forecast_data(forecast: Forecast | None, at: str) -> dict[str, Any] | None:
-    if forecast is None:
-        return None
-    return {
-        "at": at,
-        "expected_free_fraction": float(forecast.expected_free_fraction),
-        "expected_free_spaces": int(forecast.expected_free_spaces),
-        "confidence": float(forecast.confidence),
-        "samples": int(forecast.samples),
-    }
-
-
-_CARD = '{"__card__": '  # only ever the start of an item: a string holding it is written with its quotes escaped
-
-
-def _items_json(
-    results: Sequence[SearchResult], extras: Callable[[SearchResult], dict[str, Any]], count: int | None = None
-) -> str:
-    """{"items": [...], "count": n}: the per-request fields of every item are written in one encoder call, each
-    item led by a marker that is then replaced by its station's card."""
-    cards = station_cards.get([r.station for r in results])
-    items = [
-        {"__card__": r.station.pk, "live": _live_data(r.station, r.live), **extras(r)}
-        for r in results
-        if r.station.pk in cards
-    ]
-    head, *rest = _dumps({"items": items, "count": len(items) if count is None else count}).split(_CARD)
-    parts = [head]
-    for part in rest:
-        pk, tail = part.split(", ", 1)
-        parts += [cards[int(pk)], ", ", tail]
-    return "".join(parts)
-
-
-def near_json(results: Sequence[SearchResult]) -> str:
-    """The NearOut JSON for these results, as the schema would write it."""
-    return _items_json(results, lambda r: {"distance_km": float(r.distance_km or 0.0)})
-
-
-def along_route_json(
-    results: Sequence[SearchResult], forecasts: dict[int, Forecast | None], *, count: int | None = None
-) -> str:
-    """The AlongRouteOut JSON for these results (each with its forecast at its ETA; `count` the matches on all
-    pages), as the schema would write it."""
-
-    def extras(r: SearchResult) -> dict[str, Any]:
-        assert r.eta is not None and r.seconds_ahead is not None
-        eta = _datetime(r.eta)
-        return {
-            "km_ahead": float(r.km_ahead or 0.0),
-            "minutes_ahead": round(r.seconds_ahead / 60),
-            "eta": eta,
-            "detour_km": float(r.detour_km or 0.0),
-            "detour_minutes": int(r.detour_minutes or 0),
-            "forecast": _forecast_data(forecasts.get(r.station.pk), eta),
-        }
-
-    return _items_json(results, extras, count)
 
 
 class CorridorTownOut(Schema):

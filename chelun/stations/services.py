@@ -21,6 +21,7 @@ from chelun.core.models import Region
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
+from chelun.stations import search
 from chelun.stations.access import access_station_by_id, access_station_funding_by_id
 from chelun.stations.choices import (
     FREE_BY_STANDARD,
@@ -80,20 +81,16 @@ STATION_FIELDS = (
 
 
 def _directory_changed() -> None:
-    """Rebuild this process's search index on next use (other workers notice within seconds). Cleared now and
+    """This process's search caches check again at their next use (other workers notice within seconds). Now and
     again on commit, so a search racing the transaction cannot keep the pre-commit index."""
-    from chelun.stations.selectors import search_catalog
-
-    search_catalog.clear()
-    transaction.on_commit(search_catalog.clear)
+    search.invalidate()
+    transaction.on_commit(search.invalidate)
 
 
 def _status_reported() -> None:
     """Forecasts in this process read the new report at once (other workers within seconds)."""
-    from chelun.stations.selectors import status_history
-
-    status_history.mark_stale()
-    transaction.on_commit(status_history.mark_stale)
+    search.invalidate()
+    transaction.on_commit(search.invalidate)
 
 
 def security_grade_for(*, cctv: bool, guards: bool, lighting: bool, fence: bool) -> str:

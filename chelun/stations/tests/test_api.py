@@ -136,7 +136,7 @@ def wuhou_card(world: World) -> dict[str, Any]:
         "security_grade": "silver",
         "security_grade_label": "银级",
         "verified_at": None,
-        "hours": {"open_24h": True, "opens_at": None, "closes_at": None, "label": "24小时开放"},
+        "hours": {"open_24h": True, "opens_at": None, "closes_at": None, "label": "24 小时开放"},
         "amenities": [
             {"code": "hot_water", "label": "热水供应"},
             {"code": "shower", "label": "淋浴"},

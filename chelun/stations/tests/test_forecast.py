@@ -1,6 +1,6 @@
 import datetime as dt
 
-from chelun.stations.forecast import forecast_free, hour_of_week
+from chelun.stations.forecast import LEVEL_FRACTION, forecast_free, hour_of_week, report_free_fraction
 
 
 def test_hour_of_week_counts_from_monday_midnight():
@@ -29,3 +29,12 @@ def test_consistent_history_is_more_confident_than_scattered():
 
 def test_no_history_near_that_hour_gives_none():
     assert forecast_free([(50.0, 0.5)], target_how=10.0, capacity=20) is None
+
+
+def test_one_rule_reads_a_report_as_a_free_fraction():
+    assert report_free_fraction(10, "", True, 40) == 0.25
+    assert report_free_fraction(10, "full", None, 40) == 0.25  # a count beats a level
+    assert report_free_fraction(None, "some", None, 40) == LEVEL_FRACTION["some"] == 0.15
+    assert report_free_fraction(3, "plenty", False, 40) is None  # 'closed' says nothing about spaces
+    assert report_free_fraction(None, "", True, 40) is None  # neither a count nor a level
+    assert report_free_fraction(2, "", True, 0) == 2.0  # a station with no recorded spaces counts as one

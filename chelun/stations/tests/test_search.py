@@ -4,6 +4,7 @@ import pytest
 
 from chelun.core.errors import ValidationFailed
 from chelun.core.geo import wgs84_to_gcj02
+from chelun.orgs.tests.factories import superuser
 from chelun.stations import selectors, services
 from chelun.stations.choices import Amenity, StationKind
 from chelun.stations.corridors import corridor_points
@@ -153,3 +154,186 @@ def test_near_me_reads_only_as_many_rows_as_it_shows(stations, django_assert_max
     with django_assert_max_num_queries(3):  # station rows, amenities, prices
         results = selectors.station_search_near(lon=104.4, lat=30.5, radius_km=200, limit=2)
     assert _names(results) == ["物流园", "远处园区"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The search component: one face over its per-process caches
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_every_cache_of_the_component_is_one_process_cache():
+    from chelun.core.process_cache import ProcessCache
+    from chelun.stations import search
+    from chelun.stations.search.basemap import basemap_cache
+    from chelun.stations.search.cards import station_cards
+    from chelun.stations.search.feed import feed_cache
+    from chelun.stations.search.history import status_history
+
+    caches = search.caches()
+    assert caches == [selectors.search_catalog, status_history, station_cards, basemap_cache, feed_cache]
+    assert all(isinstance(cache, ProcessCache) for cache in caches)
+
+
+def test_invalidate_makes_the_catalog_look_again_at_once(stations, settings):
+    from chelun.stations import search
+
+    settings.STATION_SEARCH_RECHECK_SECONDS = 3600
+    yard = stations["yard"]
+    assert selectors.search_catalog.get().stations[yard.pk].name == "物流园"
+    later = yard.updated_at + dt.timedelta(seconds=1)
+    Station.objects.filter(pk=yard.pk).update(name="物流园（改名）", updated_at=later)
+    assert selectors.search_catalog.get().stations[yard.pk].name == "物流园"  # within the interval: not looked yet
+    search.invalidate()
+    assert selectors.search_catalog.get().stations[yard.pk].name == "物流园（改名）"
+
+
+def test_a_service_write_invalidates_the_component(stations, monkeypatch):
+    from chelun.stations import search
+
+    calls = []
+    monkeypatch.setattr(search, "invalidate", lambda: calls.append("invalidate"))
+    services.station_status_set(
+        actor=superuser(),
+        station=stations["yard"],
+        is_open=True,
+        free_spaces=3,
+        at=at(10, 0),
+    )
+    assert calls == ["invalidate"]  # now; again on commit (the test's transaction never commits)
+
+
+def test_clear_empties_every_cache(stations, django_assert_num_queries):
+    from chelun.stations import search
+    from chelun.stations.search.cards import station_cards
+
+    snapshots = list(selectors.search_catalog.get().stations.values())
+    station_cards.get(snapshots)
+    with django_assert_num_queries(0):  # held: neither the catalog (within its interval) nor the cards ask
+        selectors.search_catalog.get()
+        station_cards.get(snapshots)
+    search.clear()
+    with django_assert_num_queries(3):  # the catalog again: its version, the stations, their amenities
+        assert selectors.search_catalog.get().stations.keys() == {s.pk for s in stations.values()}
+    with django_assert_num_queries(3):  # every card again: station rows, amenities, prices
+        assert set(station_cards.get(snapshots)) == {s.pk for s in snapshots}
+
+
+def test_the_basemap_is_not_held_while_empty_and_renews_with_the_boundaries(sichuan, settings):
+    from chelun.core.models import RegionBoundary
+    from chelun.stations.search.basemap import basemap_cache
+
+    saved = list(RegionBoundary.objects.all())
+    RegionBoundary.objects.all().delete()
+    empty, _ = basemap_cache.get()
+    assert empty == b'{"type":"FeatureCollection","features":[]}'
+    RegionBoundary.objects.bulk_create(saved)
+    payload, etag = basemap_cache.get()  # the empty layer was not held
+    assert len(payload) > 1000 and basemap_cache.get() == (payload, etag)
+    chengdu = RegionBoundary.objects.get(region__code="510100")
+    assert b'"id":"510100"' in payload
+    chengdu.delete()  # the reference data loaded again without 成都's outline
+    assert basemap_cache.get() == (payload, etag)  # within the hour: not asked
+    basemap_cache.invalidate()
+    renewed, renewed_etag = basemap_cache.get()
+    assert renewed_etag != etag and b'"id":"510100"' not in renewed and b'"id":"510700"' in renewed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Station cards: the splice and its separators
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_the_cards_encoder_writes_exactly_what_the_api_renderer_writes():
+    """The splice cuts at the encoder's separators: if the renderer's JSON settings change, this fails until the
+    cards' stated separators follow."""
+    from chelun.core.schemas import Utf8JSONRenderer
+    from chelun.stations.search import cards
+
+    sample = {
+        "items": [{"__card__": 7, "live": {"label": "空余车位 3 个", "observed_at": at(9, 5)}, "km_ahead": 1.5}],
+        "count": 1,
+        "text": 'a, b: {"__card__": 1}',
+    }
+    rendered = Utf8JSONRenderer().render(None, sample, response_status=200)  # type: ignore[arg-type]
+    assert cards.dumps(sample) == rendered
+    assert (cards.ITEM_SEPARATOR, cards.KEY_SEPARATOR) == (", ", ": ")
+    assert cards.dumps({"a": [1, 2]}) == '{"a": [1, 2]}'
+
+
+def test_a_station_named_like_the_marker_does_not_break_the_splice(stations):
+    from chelun.stations.search.cards import near_json, near_json_plain
+
+    Station.objects.filter(pk=stations["yard"].pk).update(name='物流园 {"__card__": 1, "x": 2}')
+    selectors.search_catalog.clear()
+    results = selectors.station_search_near(lon=104.4, lat=30.5, radius_km=200)
+    body = near_json(results)
+    assert body == near_json_plain(results)
+    assert '"name": "物流园 {\\"__card__\\": 1, \\"x\\": 2}"' in body
+
+
+def test_cards_and_plain_schemas_write_the_same_along_route_page(stations):
+    from chelun.stations.search.cards import along_route_json, along_route_json_plain
+
+    root = superuser()
+    for minute in range(0, 180, 30):  # a week ago, around the yard's ETA (about 1.8 h ahead)
+        moment = at(9, 0, day=16) + dt.timedelta(minutes=minute)
+        services.station_status_set(actor=root, station=stations["yard"], is_open=True, free_spaces=4, at=moment)
+    query = RouteQuery(points=ROUTE, position=(103.2, 30.5), offroad_corridor_m=20_000)
+    page = selectors.station_search_along_route_page(query=query, now=at(9, 0), offset=1, limit=1)
+    forecasts = selectors.station_forecasts(targets=[(r.station, r.eta) for r in page.results if r.eta])
+    assert page.total == 2 and _names(page.results) == ["物流园"]
+    assert forecasts[stations["yard"].pk] is not None
+    body = along_route_json(page.results, forecasts, count=page.total)
+    assert body == along_route_json_plain(page.results, forecasts, count=page.total)
+    assert body.endswith('"count": 2}') and '"expected_free_spaces": 4' in body
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Synthetic benchmark stations: one rule (access.shows_synthetic), pages and API alike
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_synthetic(stations, tree):
+    synthetic = make_station(org=tree.wuhou_branch, name="合成站", lon=104.45, lat=30.52)
+    Station.objects.filter(pk=synthetic.pk).update(is_demo_synthetic=True)
+    selectors.search_catalog.clear()
+    return synthetic
+
+
+def test_the_api_leaves_synthetic_stations_out_as_the_pages_do(client, with_synthetic, settings):
+    near = client.get("/api/v1/stations/near", {"lon": 104.4, "lat": 30.5, "radius_km": 200}).json()
+    listed = client.get("/api/v1/stations/", {"page_size": 200}).json()
+    along = client.post(
+        "/api/v1/stations/along-route",
+        {"geojson": {"type": "LineString", "coordinates": ROUTE}, "offroad_corridor_m": 20_000},
+        content_type="application/json",
+    ).json()
+    for answer in (near, listed, along):
+        assert "合成站" not in [item["name"] for item in answer["items"]]
+    assert (near["count"], listed["count"], along["count"]) == (5, 5, 3)
+
+    settings.STATIONS_SHOW_SYNTHETIC = True  # a benchmark deployment: the one setting shows them everywhere
+    near = client.get("/api/v1/stations/near", {"lon": 104.4, "lat": 30.5, "radius_km": 200}).json()
+    assert [item["name"] for item in near["items"]][:2] == ["合成站", "物流园"]
+    assert client.get("/api/v1/stations/", {"page_size": 200}).json()["count"] == 6
+
+
+def test_the_feed_and_the_figures_leave_synthetic_stations_out(client, with_synthetic, tree, settings):
+    from chelun.stations.feed import station_feed
+
+    assert "合成站" not in [s["static"]["name"] for s in station_feed()["stations"]]
+    report = selectors.funding_report(actor=tree.province_admin, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 1))
+    assert with_synthetic.pk not in [int(row.key) for row in report.stations]
+    assert len(report.stations) == 5
+    settings.STATIONS_SHOW_SYNTHETIC = True
+    assert "合成站" in [s["static"]["name"] for s in station_feed()["stations"]]
+    report = selectors.funding_report(actor=tree.province_admin, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 1))
+    assert len(report.stations) == 6
+
+
+def test_a_demo_page_may_still_ask_for_them(with_synthetic):
+    assert "合成站" not in _names(selectors.station_list_for_drivers())
+    assert "合成站" in _names(selectors.station_list_for_drivers(include_synthetic=True))
+    near = selectors.station_near_for_drivers(lon=104.4, lat=30.5, radius_km=200, include_synthetic=True)
+    assert _names(near)[:2] == ["合成站", "物流园"]

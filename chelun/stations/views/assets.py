@@ -4,7 +4,6 @@ offline."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
@@ -12,29 +11,16 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from chelun.core.views import HtmxHttpRequest
-from chelun.stations import selectors
+from chelun.stations.search.basemap import basemap_cache
 
 BASEMAP_MAX_AGE = 7 * 24 * 3600
-
-
-def _basemap_payload() -> tuple[bytes, str]:
-    payload = json.dumps(selectors.basemap_geojson(), ensure_ascii=False, separators=(",", ":")).encode()
-    return payload, '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
-
-
-_basemap_cache: dict[str, tuple[bytes, str]] = {}
 
 
 @require_GET
 def basemap(request: HtmxHttpRequest) -> HttpResponse:
     """The shipped Sichuan base layer (prefectures + province outline) as one GeoJSON FeatureCollection: the map
     works with no tile server and no internet. Cached by browsers for a week and revalidated by ETag."""
-    cached = _basemap_cache.get("basemap")
-    if cached is None:
-        cached = _basemap_payload()
-        if json.loads(cached[0])["features"]:  # do not remember an empty layer (regions not loaded yet)
-            _basemap_cache["basemap"] = cached
-    payload, etag = cached
+    payload, etag = basemap_cache.get()  # per process: chelun.stations.search.basemap
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         response: HttpResponse = HttpResponseNotModified()
     else:
