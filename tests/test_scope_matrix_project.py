@@ -47,7 +47,8 @@ def reference(world: World) -> Target:
 ENDPOINTS = [
     # Staff land on the tree, drivers on their own record: a redirect for everyone signed in.
     Endpoint("core:home", DETAIL, driver_self, ok=302, sees=SIGNED_IN, driver_self=True),
-    Endpoint("core:me", LIST, driver_self, sees=frozenset({DRIVER_SELF}), driver_self=True),
+    # /me/ is a short link to members:me for everyone signed in.
+    Endpoint("core:me", DETAIL, driver_self, ok=302, sees=SIGNED_IN, driver_self=True),
     Endpoint("core:audit", LIST, audited_change),
     Endpoint("core:audit", EXPORT, audited_change),
     Endpoint("GET /api/v1/core/audit", LIST, audited_change),

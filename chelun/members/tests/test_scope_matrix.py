@@ -18,13 +18,14 @@ from chelun.core.testing.scope_matrix import (
     SEEING,
     SIBLING,
     WRITE,
+    WRONG_ROLE,
     Endpoint,
     Target,
     World,
     cases,
     check,
 )
-from chelun.members.models import DriverProfile, PartyMemberProfile, Person
+from chelun.members.models import DriverProfile, OrganizationSecretary, PartyMemberProfile, Person
 from chelun.members.tests.factories import make_driver
 from chelun.orgs.tests.factories import make_user
 from chelun.orgs.tests.scope_world import scope_world
@@ -125,11 +126,42 @@ def api_reveal(world: World) -> Target:
     return Target(args={"person_id": person.pk}, data={"field": "phone"}, state=_reveals, driver=user)
 
 
+def my_record(world: World) -> Target:
+    """我的信息: each signed-in user sees only their own person; the driver's name shows to him alone."""
+    _person, user = _driver(world)
+    return Target(marker=DRIVER, driver=user)
+
+
+def _party_member(world: World) -> Person:
+    person = make_driver(org=world.tree.wuhou_branch, name="武侯党员李师傅", phone="13812345679")
+    PartyMemberProfile.objects.create(person=person, branch=world.tree.wuhou_branch, joined_on=dt.date(2012, 7, 1))
+    return person
+
+
+def _secretary_of(org_id: int) -> list:
+    return list(OrganizationSecretary.objects.filter(organization_id=org_id).values_list("person_id", flat=True))
+
+
+def secretary_page(world: World) -> Target:
+    _party_member(world)
+    return Target(args={"org_pk": world.tree.wuhou_branch.pk})
+
+
+def secretary_set(world: World) -> Target:
+    org = world.tree.wuhou_branch
+    person = _party_member(world)
+    return Target(args={"org_pk": org.pk}, data={"secretary": person.pk}, state=lambda: _secretary_of(org.pk))
+
+
 # The driver sees his own record; changing it, or revealing its clear values, is for his organisation's staff: a
 # visible record refused is a 403 (the page of a visible record says so too).
 SELF_REFUSED = {DRIVER_SELF: 403}
 
 ENDPOINTS = [
+    Endpoint("members:me", LIST, my_record, sees=frozenset({DRIVER_SELF}), driver_self=True),
+    # Anyone who sees the organisation sees who its secretary is; choosing one needs org.change (a viewer: 403).
+    Endpoint("members:secretary", DETAIL, secretary_page, sees=SEEING | {WRONG_ROLE}, expect={WRONG_ROLE: 200}),
+    Endpoint("members:secretary", WRITE, secretary_set, method="POST", ok=302, expect={WRONG_ROLE: 403}),
     Endpoint("members:list", LIST, people_list, sees=WITH_SELF, driver_self=True),
     Endpoint("members:list", EXPORT, people_list, sees=WITH_SELF, driver_self=True),
     Endpoint("members:detail", DETAIL, page_detail, sees=WITH_SELF, driver_self=True),
