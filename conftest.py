@@ -40,3 +40,13 @@ def _fresh_station_search_caches():
     selectors.status_history.clear()
     schemas.station_cards.clear()
     feed.feed_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_django_cache():
+    """Rate limits (one-time code requests, status confirmations) live in Django's cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
