@@ -84,6 +84,15 @@ _VALIDATION_MESSAGES = {
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "int_from_float": "应为整数",
+    "string_unicode": "包含无效字符（NUL 或不成对的代理字符）",
+    "list_type": "应为数组",
+    "dict_type": "应为对象",
+    "too_long": "条目过多",
     "string_type": "应为文本",
     "string_too_long": "过长",
     "string_too_short": "不能为空",
@@ -140,6 +149,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # ApiRequestGuard answers first from Content-Length; this is the body that grew past the limit without one.
     return payload_too_large()
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # The last line of defence behind the schemas' bounds: SQLite cannot bind an integer past 2^63 (a path id, say).
+    # The view's transaction has rolled back by the time this runs, so nothing was written.
+    return api.create_response(request, error_body("数值超出范围", "validation_error", {"fields": {}}), status=422)
 
 
 @api.exception_handler(HttpError)

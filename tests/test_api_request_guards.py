@@ -135,13 +135,19 @@ def test_nul_or_lone_surrogate_is_422_on_its_field_and_writes_nothing(tree, name
     who, url, _ = ENDPOINTS[name]
     station = _station(tree)
     before = written()
-    response = send(client_for(tree, who), url(tree, station), body_with(name, text), "application/json", method_of(name))
+    response = send(
+        client_for(tree, who), url(tree, station), body_with(name, text), "application/json", method_of(name)
+    )
     field = next(key for key, value in ENDPOINTS[name][2].items() if value in ("TEXT", ["TEXT"]))
     path = f"{field}.0" if name == "checkin" else field
     message = "包含无效字符（NUL 或不成对的代理字符）"
     assert (response.status_code, response.json()) == (
         422,
-        {"message": f"请求参数有误：{path} {message}", "code": "validation_error", "extra": {"fields": {path: [message]}}},
+        {
+            "message": f"请求参数有误：{path} {message}",
+            "code": "validation_error",
+            "extra": {"fields": {path: [message]}},
+        },
     )
     assert written() == before
 
@@ -150,7 +156,9 @@ def test_a_surrogate_pair_is_ordinary_text(tree):
     # "\ud83d\ude9a" is 🚚 written as a UTF-16 pair: valid JSON for a valid character, so it passes the guard.
     client = client_for(tree, "admin")
     station = _station(tree)
-    response = send(client, f"/api/v1/stations/{station.pk}/feedback", '{"rating": 5, "text": "\\ud83d\\ude9a"}', "application/json")
+    response = send(
+        client, f"/api/v1/stations/{station.pk}/feedback", '{"rating": 5, "text": "\\ud83d\\ude9a"}', "application/json"
+    )
     assert response.status_code == 201
     assert Feedback.objects.get().text == "🚚"
 
@@ -182,7 +190,12 @@ def test_boundaryless_multipart_cannot_probe_passwords_past_the_lock(tree):
     assert ApiToken.objects.count() == 0
     # As JSON, every wrong password counts and the fifth locks.
     statuses = [
-        send(client, "/api/v1/accounts/token", json.dumps({"username": "wuhou-admin", "password": f"w{i}"}), "application/json").status_code
+        send(
+            client,
+            "/api/v1/accounts/token",
+            json.dumps({"username": "wuhou-admin", "password": f"w{i}"}),
+            "application/json",
+        ).status_code
         for i in range(5)
     ]
     assert statuses == [401, 401, 401, 401, 429]

@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from auditlog.models import LogEntry
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
+from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 
 from chelun.core.audit import ACTION_LABELS
+from chelun.core.bounds import SICHUAN_BOX
 from chelun.core.guards import BAD_TEXT_MESSAGE, bad_text
 from chelun.core.models import Region, RegionLevel
 
@@ -86,6 +87,23 @@ Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
 """A count (spaces, people, a version number): a JSON integer, 0 to one billion."""
 Flag = Annotated[bool, Strict()]
 """A JSON true/false, never 0/1 or "yes"."""
+
+
+QueryId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+"""A row id in a query string (text there, so not strict): bounded so it fits a BIGINT column."""
+
+SichuanLon = Annotated[
+    float,
+    Strict(),
+    Field(ge=SICHUAN_BOX.west, le=SICHUAN_BOX.east, allow_inf_nan=False, description="WGS-84 经度（四川省范围内）"),
+]
+"""A longitude inside Sichuan's bounding box (chelun.core.bounds): a JSON number, never text or a boolean."""
+SichuanLat = Annotated[
+    float,
+    Strict(),
+    Field(ge=SICHUAN_BOX.south, le=SICHUAN_BOX.north, allow_inf_nan=False, description="WGS-84 纬度（四川省范围内）"),
+]
+"""A latitude inside Sichuan's bounding box."""
 
 
 def _date_text_only(value: Any) -> Any:

@@ -31,7 +31,7 @@ GOOD = {
             {"SMS_HTTP_URL": "http://sms-adapter.internal/send"},
             "SMS_HTTP_URL must be the https:// address of the SMS adapter when SMS_BACKEND is http and DEBUG is off.",
         ),
-        ({"SMS_BACKEND": "carrier-pigeon"}, "SMS_BACKEND must be \"console\" or \"http\", not 'carrier-pigeon'."),
+        ({"SMS_BACKEND": "carrier-pigeon"}, 'SMS_BACKEND must be "console" or "http", not \'carrier-pigeon\'.'),
         (
             {"PII_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},not-a-key"},
             "PII_ENCRYPTION_KEYS: key 2 of 2 is not a Fernet key",
