@@ -15,7 +15,7 @@ from ninja.security import HttpBearer, django_auth
 from chelun.accounts.services import api_token_authenticate
 from chelun.core.errors import ApplicationError, error_body
 from chelun.core.guards import payload_too_large
-from chelun.core.schemas import Utf8JSONRenderer, document_request_errors
+from chelun.core.schemas import Utf8JSONRenderer, document_local_times, document_request_errors
 
 
 class BearerToken(HttpBearer):
@@ -42,11 +42,13 @@ def _attribute_audit_entries_to(user: Any) -> None:
 
 class ChelunAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document also lists the refusals every operation can meet before its view runs (the
-    request guards of chelun.core.guards and the body parser): 400, 413, 415, 422 in the one error shape."""
+    request guards of chelun.core.guards and the body parser): 400, 413, 415, 422 in the one error shape; and
+    documents times of day as the "08:00:00" text they are (see core.schemas.LocalTime)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         document_request_errors(schema)
+        document_local_times(schema)
         return schema
 
 

@@ -41,10 +41,10 @@ WRITE_ERRORS: dict[int, type[Schema]] = {
 
 # Every refusal that can come before the view runs (chelun.core.guards, the body parser, the schemas).
 _REQUEST_ERRORS = {
-    "400": "请求体不是有效的 JSON（malformed_body）",
-    "413": "请求体过大（payload_too_large）",
-    "415": "请求体须为 JSON（unsupported_media_type）",
-    "422": "请求参数有误（validation_error）",
+    400: "请求体不是有效的 JSON（malformed_body）",
+    413: "请求体过大（payload_too_large）",
+    415: "请求体须为 JSON（unsupported_media_type）",
+    422: "请求参数有误（validation_error）",
 }
 
 
@@ -60,11 +60,14 @@ def document_request_errors(schema: dict[str, Any]) -> None:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             has_body = "requestBody" in operation
-            wanted = [code for code in _REQUEST_ERRORS if has_body or (code == "422" and operation.get("parameters"))]
+            wanted = [code for code in _REQUEST_ERRORS if has_body or (code == 422 and operation.get("parameters"))]
+            responses = operation["responses"]
             for code in wanted:
-                operation["responses"].setdefault(
-                    code, {"description": _REQUEST_ERRORS[code], "content": {"application/json": {"schema": ref}}}
-                )
+                if code not in responses and str(code) not in responses:  # ninja keys them by int
+                    responses[code] = {
+                        "description": _REQUEST_ERRORS[code],
+                        "content": {"application/json": {"schema": ref}},
+                    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -127,12 +130,25 @@ Text = Annotated[str, Strict(), AfterValidator(_clean_text)]
 """JSON text, never a number or boolean; with no NUL or lone surrogate (ApiRequestGuard refuses those for every
 request already; this keeps the rule when a schema validates data from elsewhere)."""
 
-LocalTime = Annotated[
-    dt.time,
-    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "08:00"}),
-]
+LOCAL_TIME_SCHEMA = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "08:00"}
+LocalTime = Annotated[dt.time, WithJsonSchema(LOCAL_TIME_SCHEMA)]
 """A wall-clock time of day in Beijing time, without offset ("08:00" or "08:00:00"). OpenAPI's `format: time` is
 RFC 3339's full-time, which requires an offset, so the document gives a pattern instead."""
+
+
+def document_local_times(node: Any) -> None:
+    """Give every plain `dt.time` field of an OpenAPI document LocalTime's pattern instead of `format: time`: the
+    API reads and writes times of day without an offset ("08:00:00"), which `format: time` (RFC 3339) refuses."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "string" and item.get("format") == "time":
+                del item["format"]
+                item.update({k: v for k, v in LOCAL_TIME_SCHEMA.items() if k not in item})
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 class Utf8JSONRenderer(JSONRenderer):
