@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from chelun.core.bounds import within_sichuan
 from chelun.core.idcard import IdNumberError, make_synthetic_id, validate_id_number
-from chelun.core.schemas import MAX_FEN, Count, Day, Fen, Flag, Id, SichuanLat, SichuanLon, Text
+from chelun.core.schemas import MAX_FEN, Count, Day, Fen, Flag, Id, Moment, SichuanLat, SichuanLon, Text
 from chelun.members.models import Person
 from chelun.members.tests.test_api import person_body
 from chelun.orgs.models import Organization
@@ -108,6 +108,7 @@ class Sample(BaseModel):
     count: Count | None = None
     flag: Flag | None = None
     day: Day | None = None
+    moment: Moment | None = None
     text: Text | None = None
     lon: SichuanLon | None = None
     lat: SichuanLat | None = None
@@ -126,6 +127,8 @@ class Sample(BaseModel):
         ("flag", 0),
         ("day", 0),
         ("day", 1.5),
+        ("moment", 0),
+        ("moment", True),
         ("text", "a\x00b"),
         ("text", "\ud800"),
         ("lon", 116.4),
@@ -148,12 +151,14 @@ def test_strict_types_accept_their_own_json_values():
             "count": 0,
             "flag": False,
             "day": "2026-10-01",
+            "moment": "2026-10-01T08:00:00+08:00",
             "text": "🚚",
             "lon": 104,
             "lat": 30.6,
         }
     )
     assert (sample.id, sample.fen, sample.day, sample.lon) == (BIG - 1, 10_000_000_000, dt.date(2026, 10, 1), 104.0)
+    assert sample.moment == dt.datetime(2026, 10, 1, 0, 0, tzinfo=dt.UTC)
 
 
 def test_sichuan_box():

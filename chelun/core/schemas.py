@@ -120,6 +120,17 @@ Day = Annotated[dt.date, BeforeValidator(_date_text_only)]
 """A calendar date sent as "YYYY-MM-DD" text, never a number."""
 
 
+def _datetime_text_only(value: Any) -> Any:
+    # As for Day: lax pydantic reads a number as seconds since 1970; a moment is sent as ISO 8601 text.
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError("时间格式应为 ISO 8601，如 2026-10-01T08:00:00+08:00")
+    return value
+
+
+Moment = Annotated[dt.datetime, BeforeValidator(_datetime_text_only)]
+"""A moment sent as ISO 8601 text, never a number."""
+
+
 def _clean_text(value: str) -> str:
     if bad_text(value):
         raise ValueError(BAD_TEXT_MESSAGE)
