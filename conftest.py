@@ -37,3 +37,13 @@ def _fresh_station_search_caches():
     from chelun.stations import search
 
     search.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_django_cache():
+    """Rate limits (one-time code requests, status confirmations) live in Django's cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

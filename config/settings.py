@@ -49,6 +49,29 @@ PII_HASH_KEY = os.environ.get("PII_HASH_KEY", _dev_key("pii-hash") if DEBUG else
 if not PII_ENCRYPTION_KEYS or not PII_HASH_KEY:
     raise ImproperlyConfigured("PII_ENCRYPTION_KEYS and PII_HASH_KEY must be set when DEBUG is off.")
 
+
+def _check_pii_keys(keys: list[str], hash_key: str) -> None:
+    """Build the cipher once at start-up, so a malformed Fernet key or a short hash key stops the server here
+    with its name, instead of failing the first request that reads an ID number."""
+    from chelun.core.pii import PiiCipher  # pure module (no Django): safe to import while settings load
+
+    for index, key in enumerate(keys):
+        try:
+            PiiCipher([key], hash_key="x" * 32)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PII_ENCRYPTION_KEYS: key {index + 1} of {len(keys)} is not a Fernet key (32 url-safe base64 bytes;"
+                ' generate one with: python -c "from cryptography.fernet import Fernet;'
+                ' print(Fernet.generate_key().decode())").'
+            ) from None
+    try:
+        PiiCipher(keys, hash_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"PII_HASH_KEY is unusable: {exc}.") from None
+
+
+_check_pii_keys(PII_ENCRYPTION_KEYS, PII_HASH_KEY)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -76,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Size, content type and text checks for every API request, before anything (axes, sessions) reads the body.
+    "chelun.core.guards.ApiRequestGuard",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,20 +153,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "orgs:tree"
 
-# Staff lock-out (django-axes): 5 failures per username lock it for 15 minutes.
+# Staff lock-out (django-axes): 5 failures for one username from one address lock that pair for 15 minutes. Locking
+# the username alone let anyone lock `sichuan` out with five anonymous tries; locking the address alone would lock a
+# whole county office behind one NAT address. An admin unlocks at once: 用户 → 解除登录锁定 in the admin, or
+# `manage.py axes_reset_username <name>`.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "chelun.accounts.views.lockout_response"
+AXES_VERBOSE = False
+# Behind N reverse proxies the client address is the N-th from the right in X-Forwarded-For; with none (0), the
+# socket's address. Without this, every request would come "from" the proxy and share one lock.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # Station search keeps the directory and recent status history per process; other workers' edits show within this.
 STATION_SEARCH_RECHECK_SECONDS = float(os.environ.get("STATION_SEARCH_RECHECK_SECONDS", "5"))
 # The demo's synthetic benchmark stations stay out of every product read (pages, API, feed, figures) unless this is
 # on: benchmarks and load tests over the synthetic set turn it on (chelun.stations.access.shows_synthetic).
 STATIONS_SHOW_SYNTHETIC = os.environ.get("STATIONS_SHOW_SYNTHETIC", "0") == "1"
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "chelun.accounts.views.lockout_response"
-AXES_VERBOSE = False
-# Offices share NAT addresses, so locking by IP would lock out a whole county office; lock by username only.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The JSON API (config/api.py) and its request guards (chelun.core.guards). Bodies above the limit answer 413.
+API_PATH_PREFIX = "/api/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))  # Django's 2.5 MB
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -162,10 +197,20 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
-# SMS gateway for driver one-time codes: "console" prints the code; "http" posts to SMS_HTTP_URL.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+# SMS gateway for driver one-time codes: "console" prints the code (development only); "http" posts to SMS_HTTP_URL.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console" if DEBUG else "http")
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+if SMS_BACKEND not in {"console", "http"}:
+    raise ImproperlyConfigured(f'SMS_BACKEND must be "console" or "http", not {SMS_BACKEND!r}.')
+if not DEBUG and SMS_BACKEND != "http":
+    # The console backend prints every phone number and login code to the log: never with real drivers.
+    raise ImproperlyConfigured('SMS_BACKEND must be "http" when DEBUG is off (the console backend prints codes).')
+if SMS_BACKEND == "http" and not SMS_HTTP_URL.startswith("https://" if not DEBUG else ("https://", "http://")):
+    raise ImproperlyConfigured(
+        "SMS_HTTP_URL must be the https:// address of the SMS adapter when SMS_BACKEND is http"
+        + (" and DEBUG is off." if not DEBUG else ".")
+    )
 OTP_TTL_SECONDS = 300
 OTP_RESEND_SECONDS = 60
 OTP_MAX_ATTEMPTS = 5

@@ -7,14 +7,15 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from chelun.core.schemas import Text
 from chelun.orgs.choices import Role
 from chelun.orgs.models import RoleGrant
 
 
 class TokenIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=4096)
-    name: str = Field("api", min_length=1, max_length=64, description="令牌名称，便于日后辨认和吊销")
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=4096)
+    name: Text = Field("api", min_length=1, max_length=64, description="令牌名称，便于日后辨认和吊销")
 
 
 class TokenOut(Schema):
@@ -25,12 +26,12 @@ class TokenOut(Schema):
 
 
 class OtpRequestIn(Schema):
-    phone: str = Field(max_length=32, description="中国大陆手机号，可带 +86")
+    phone: Text = Field(max_length=32, description="中国大陆手机号，可带 +86")
 
 
 class OtpVerifyIn(Schema):
-    phone: str = Field(max_length=32)
-    code: str = Field(max_length=16, description="短信中的 6 位验证码")
+    phone: Text = Field(max_length=32)
+    code: Text = Field(max_length=16, description="短信中的 6 位验证码")
 
 
 class RoleGrantOut(Schema):

@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,13 +28,14 @@ def _code_hash(phone_hash: str, code: str) -> str:
 
 @transaction.atomic
 def otp_request(*, phone: str, now: dt.datetime | None = None) -> None:
-    """Send a 6-digit code to `phone`. Always answers the same whether or not the phone is registered, so the
-    form cannot be used to find out who is a driver; refuses a resend within OTP_RESEND_SECONDS."""
+    """Send a 6-digit code to `phone`. Answers the same whether or not the phone is registered, so the form cannot
+    be used to find out who is a driver: a second request for the same phone within OTP_RESEND_SECONDS is refused
+    (ApplicationError otp_too_frequent) for a registered and an unregistered phone alike. The limit is kept in the
+    cache (atomic `add`, shared by every worker through Redis), never in the codes, which exist only for drivers."""
     now = now or timezone.now()
     phone = clean_phone(phone)
     phone_hash = pii_cipher().lookup_hash(phone)
-    last = OneTimeCode.objects.filter(phone_hash=phone_hash).order_by("-created_at").first()
-    if last and (now - last.created_at).total_seconds() < settings.OTP_RESEND_SECONDS:
+    if not cache.add(f"accounts:otp-request:{phone_hash}", now.timestamp(), timeout=settings.OTP_RESEND_SECONDS):
         raise ApplicationError("验证码发送过于频繁，请稍后再试", "otp_too_frequent")
     if not Person.objects.filter(phone_hash=phone_hash).exists():
         return

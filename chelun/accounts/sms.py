@@ -19,10 +19,15 @@ class SmsBackend(Protocol):
 
 
 class ConsoleSmsBackend:
-    outbox: list[tuple[str, str]] = []  # kept for tests and the dev console
+    """Development only (the settings refuse it when DEBUG is off): prints each message, and keeps the last
+    OUTBOX_LIMIT for tests and the dev console, so a long-running dev server does not hold every message."""
+
+    OUTBOX_LIMIT = 100
+    outbox: list[tuple[str, str]] = []
 
     def send(self, phone: str, text: str) -> None:
         self.outbox.append((phone, text))
+        del self.outbox[: -self.OUTBOX_LIMIT]
         print(f"[SMS to {phone}] {text}", flush=True)
 
 

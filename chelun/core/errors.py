@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def error_body(message: str, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error shape every API answer of a refusal has."""
+    return {"message": message, "code": code, "extra": extra or {}}
+
+
 class ApplicationError(Exception):
     """A rule of the business refused the request. `message` is Chinese and shown to the user."""
 

@@ -30,6 +30,12 @@ _ID_RE = re.compile(r"\d{17}[\dX]")
 _DIGITS17_RE = re.compile(r"\d{17}")
 _REGION_RE = re.compile(r"[1-9]\d{5}")
 
+# GB/T 2260 province-level codes, the first two digits of every division code (and so of every ID number); 83 is
+# the code of residence permits for Taiwan residents. "999999" or "000000" is no place.
+_PROVINCE_CODES = frozenset(
+    f"{code}" for code in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50)
+) | frozenset(f"{code}" for code in (51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83))
+
 # The 18-digit format dates from 1999 and covers living residents; anything
 # born before 1900 is certainly a typo, not a centenarian truck driver.
 _MIN_BIRTH_YEAR = 1900
@@ -73,7 +79,8 @@ def validate_id_number(s: str, *, today: date | None = None) -> str:
 
     ``today`` (default: the current date) bounds the birth date; pass it in
     tests or batch jobs for reproducible results.
-    Error codes: id_length, id_chars, id_birth_date, id_check_digit.
+    Error codes: id_length, id_chars, id_region (no province-level division starts so), id_birth_date,
+    id_check_digit.
     """
     if not isinstance(s, str):
         raise IdNumberError("身份证号必须是文本", "id_chars")
@@ -82,6 +89,9 @@ def validate_id_number(s: str, *, today: date | None = None) -> str:
         raise IdNumberError(f"身份证号应为 18 位，当前为 {len(number)} 位", "id_length")
     if not (number.isascii() and _ID_RE.fullmatch(number)):
         raise IdNumberError("身份证号只能包含数字，最后一位可以是 X", "id_chars")
+
+    if number[:2] not in _PROVINCE_CODES or number[2:6] == "0000":
+        raise IdNumberError("身份证号前 6 位不是有效的地区代码", "id_region")
 
     birth = _parse_birth(number)
     if today is None:

@@ -9,8 +9,11 @@ from auditlog.models import LogEntry
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
+from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 
 from chelun.core.audit import ACTION_LABELS
+from chelun.core.bounds import SICHUAN_BOX
+from chelun.core.guards import BAD_TEXT_MESSAGE, bad_text
 from chelun.core.models import Region, RegionLevel
 
 
@@ -34,6 +37,129 @@ WRITE_ERRORS: dict[int, type[Schema]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
+
+
+# Every refusal that can come before the view runs (chelun.core.guards, the body parser, the schemas).
+_REQUEST_ERRORS = {
+    400: "请求体不是有效的 JSON（malformed_body）",
+    413: "请求体过大（payload_too_large）",
+    415: "请求体须为 JSON（unsupported_media_type）",
+    422: "请求参数有误（validation_error）",
+}
+
+
+def document_request_errors(schema: dict[str, Any]) -> None:
+    """Add to an OpenAPI document the refusals any operation can answer before its view runs, in the one error
+    shape: 422 for every operation with parameters or a body, and 400/413/415 for those with a body."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            has_body = "requestBody" in operation
+            wanted = [code for code in _REQUEST_ERRORS if has_body or (code == 422 and operation.get("parameters"))]
+            responses = operation["responses"]
+            for code in wanted:
+                if code not in responses and str(code) not in responses:  # ninja keys them by int
+                    responses[code] = {
+                        "description": _REQUEST_ERRORS[code],
+                        "content": {"application/json": {"schema": ref}},
+                    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Strict input types for write schemas. Pydantic's lax mode turns `true` into 1, "100" into 100, 0 into
+# 1970-01-01 and `false` into 0; the API's writes take each value only in its own JSON type, and bounded: an
+# integer past 2^63 overflows the database (OverflowError on SQLite), and a sum of bounded amounts stays far below.
+# ---------------------------------------------------------------------------------------------------------------
+
+MAX_DB_INT = 2**63 - 1
+# 1 亿元: the cap the pages' forms already put on one amount.
+MAX_FEN = 100_000_000 * 100
+MAX_COUNT = 1_000_000_000
+
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_DB_INT)]
+"""A row id in a request body: a JSON integer that a BIGINT column can hold."""
+Fen = Annotated[int, Strict(), Field(ge=0, le=MAX_FEN, description="金额（分），0 到 100 亿分（1 亿元）")]
+"""An amount of money in integer fen, 0 to 1 亿元."""
+PositiveFen = Annotated[int, Strict(), Field(ge=1, le=MAX_FEN, description="金额（分），1 到 100 亿分（1 亿元）")]
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
+"""A count (spaces, people, a version number): a JSON integer, 0 to one billion."""
+Flag = Annotated[bool, Strict()]
+"""A JSON true/false, never 0/1 or "yes"."""
+
+
+QueryId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+"""A row id in a query string (text there, so not strict): bounded so it fits a BIGINT column."""
+
+SichuanLon = Annotated[
+    float,
+    Strict(),
+    Field(ge=SICHUAN_BOX.west, le=SICHUAN_BOX.east, allow_inf_nan=False, description="WGS-84 经度（四川省范围内）"),
+]
+"""A longitude inside Sichuan's bounding box (chelun.core.bounds): a JSON number, never text or a boolean."""
+SichuanLat = Annotated[
+    float,
+    Strict(),
+    Field(ge=SICHUAN_BOX.south, le=SICHUAN_BOX.north, allow_inf_nan=False, description="WGS-84 纬度（四川省范围内）"),
+]
+"""A latitude inside Sichuan's bounding box."""
+
+
+def _date_text_only(value: Any) -> Any:
+    # Lax pydantic reads a number as seconds since 1970 (month: 0 became 1970-01-01); a date is sent as text.
+    if not isinstance(value, (str, dt.date)) or isinstance(value, dt.datetime):
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_date_text_only)]
+"""A calendar date sent as "YYYY-MM-DD" text, never a number."""
+
+
+def _datetime_text_only(value: Any) -> Any:
+    # As for Day: lax pydantic reads a number as seconds since 1970; a moment is sent as ISO 8601 text.
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError("时间格式应为 ISO 8601，如 2026-10-01T08:00:00+08:00")
+    return value
+
+
+Moment = Annotated[dt.datetime, BeforeValidator(_datetime_text_only)]
+"""A moment sent as ISO 8601 text, never a number."""
+
+
+def _clean_text(value: str) -> str:
+    if bad_text(value):
+        raise ValueError(BAD_TEXT_MESSAGE)
+    return value
+
+
+Text = Annotated[str, Strict(), AfterValidator(_clean_text)]
+"""JSON text, never a number or boolean; with no NUL or lone surrogate (ApiRequestGuard refuses those for every
+request already; this keeps the rule when a schema validates data from elsewhere)."""
+
+LOCAL_TIME_SCHEMA = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "08:00"}
+LocalTime = Annotated[dt.time, WithJsonSchema(LOCAL_TIME_SCHEMA)]
+"""A wall-clock time of day in Beijing time, without offset ("08:00" or "08:00:00"). OpenAPI's `format: time` is
+RFC 3339's full-time, which requires an offset, so the document gives a pattern instead."""
+
+
+def document_local_times(node: Any) -> None:
+    """Give every plain `dt.time` field of an OpenAPI document LocalTime's pattern instead of `format: time`: the
+    API reads and writes times of day without an offset ("08:00:00"), which `format: time` (RFC 3339) refuses."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "string" and item.get("format") == "time":
+                del item["format"]
+                item.update({k: v for k, v in LOCAL_TIME_SCHEMA.items() if k not in item})
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 class Utf8JSONRenderer(JSONRenderer):

@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from chelun.core.schemas import not_null
+from chelun.core.schemas import Count, Day, Id, QueryId, Text, not_null
 from chelun.members.choices import Gender, LicenceClass, PartyStatus, ProfileType, SensitiveField, VehicleType
 from chelun.members.models import DriverProfile, PartyMemberProfile, Person
 from chelun.members.selectors import person_profile_types
@@ -133,27 +133,27 @@ class PersonDetailOut(PersonOut):
 class PersonFilter(Schema):
     q: str = Field("", max_length=64, description="按姓名搜索")
     region: str = Field("", max_length=6, description="常住地行政区划代码（含下级区划）")
-    organization: int | None = Field(None, description="只看该组织子树负责的人员（组织 id）")
+    organization: QueryId | None = Field(None, description="只看该组织子树负责的人员（组织 id）")
     profile_type: ProfileType | None = None
     party_status: PartyStatus | None = None
 
 
 class PersonIn(Schema):
-    name: str = Field(max_length=64)
-    id_number: str = Field(max_length=32, description="18 位身份证号；出生日期和性别由它得出")
-    phone: str = Field("", max_length=32, description="中国大陆手机号，可为空")
-    org_id: int = Field(description="负责此人员档案的组织")
-    region_code: str = Field(max_length=6, description="常住地行政区划代码")
-    birth_date: dt.date | None = Field(None, description="可选；填写时须与身份证号一致")
+    name: Text = Field(max_length=64)
+    id_number: Text = Field(max_length=32, description="18 位身份证号；出生日期和性别由它得出")
+    phone: Text = Field("", max_length=32, description="中国大陆手机号，可为空")
+    org_id: Id = Field(description="负责此人员档案的组织")
+    region_code: Text = Field(max_length=6, description="常住地行政区划代码")
+    birth_date: Day | None = Field(None, description="可选；填写时须与身份证号一致")
     gender: Gender | None = Field(None, description="可选；填写时须与身份证号一致")
 
 
 class PersonPatchIn(Schema):
-    version: int = Field(description="读取时的 version；他人已修改则返回 409")
-    name: str | None = Field(None, max_length=64)
-    phone: str | None = Field(None, max_length=32, description="空字符串表示清除手机号")
-    org_id: int | None = None
-    region_code: str | None = Field(None, max_length=6)
+    version: Count = Field(description="读取时的 version；他人已修改则返回 409")
+    name: Text | None = Field(None, max_length=64)
+    phone: Text | None = Field(None, max_length=32, description="空字符串表示清除手机号")
+    org_id: Id | None = None
+    region_code: Text | None = Field(None, max_length=6)
 
     _not_null = field_validator("name", "phone", "org_id", "region_code")(not_null)
 
@@ -161,14 +161,14 @@ class PersonPatchIn(Schema):
 class DriverProfileIn(Schema):
     licence_class: LicenceClass
     vehicle_type: VehicleType
-    plates: str = Field("", max_length=64, description="多个车牌用逗号分隔")
-    employer_id: int | None = Field(None, description="所属企业/车队的组织 id")
-    employer_name: str = Field("", max_length=128)
+    plates: Text = Field("", max_length=64, description="多个车牌用逗号分隔")
+    employer_id: Id | None = Field(None, description="所属企业/车队的组织 id")
+    employer_name: Text = Field("", max_length=128)
 
 
 class PartyProfileIn(Schema):
-    branch_id: int = Field(description="组织关系所在支部的组织 id；人员档案随之归属该支部")
-    joined_on: dt.date
+    branch_id: Id = Field(description="组织关系所在支部的组织 id；人员档案随之归属该支部")
+    joined_on: Day
     status: PartyStatus = PartyStatus.FULL
 
 

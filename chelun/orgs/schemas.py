@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from chelun.core.schemas import not_null
+from chelun.core.schemas import Count, Day, Flag, Id, QueryId, Text, not_null
 from chelun.orgs.choices import OrgKind, OrgSector, OrgStatus, RuleCategory, RuleStatus
 from chelun.orgs.models import Organization, Rule
 
@@ -90,38 +90,38 @@ class OrgFilter(Schema):
     kind: OrgKind | None = None
     region: str = Field("", max_length=6, description="行政区划代码（含下级区划）")
     status: OrgStatus | None = None
-    within: int | None = Field(None, description="只看该组织的子树（组织 id）")
+    within: QueryId | None = Field(None, description="只看该组织的子树（组织 id）")
 
 
 class OrgIn(Schema):
-    parent_id: int | None = Field(description="上级组织 id；null 仅系统管理员可用（新建顶级组织）")
-    name: str = Field(max_length=128)
+    parent_id: Id | None = Field(description="上级组织 id；null 仅系统管理员可用（新建顶级组织）")
+    name: Text = Field(max_length=128)
     kind: OrgKind
     sector: OrgSector
-    region_code: str = Field(max_length=6)
-    founded_on: dt.date
-    unit_name: str = Field("", max_length=128)
-    has_staffing_standard: bool = False
-    has_personnel_standard: bool = False
-    has_funding_standard: bool = False
-    project_name: str = Field("", max_length=128, description="临时党支部必填")
-    ends_on: dt.date | None = Field(None, description="临时党支部必填")
+    region_code: Text = Field(max_length=6)
+    founded_on: Day
+    unit_name: Text = Field("", max_length=128)
+    has_staffing_standard: Flag = False
+    has_personnel_standard: Flag = False
+    has_funding_standard: Flag = False
+    project_name: Text = Field("", max_length=128, description="临时党支部必填")
+    ends_on: Day | None = Field(None, description="临时党支部必填")
 
 
 class OrgPatchIn(Schema):
-    version: int = Field(description="读取时的 version；他人已修改则返回 409")
-    name: str | None = Field(None, max_length=128)
+    version: Count = Field(description="读取时的 version；他人已修改则返回 409")
+    name: Text | None = Field(None, max_length=128)
     kind: OrgKind | None = None
     sector: OrgSector | None = None
-    region_code: str | None = Field(None, max_length=6)
-    unit_name: str | None = Field(None, max_length=128)
-    founded_on: dt.date | None = None
+    region_code: Text | None = Field(None, max_length=6)
+    unit_name: Text | None = Field(None, max_length=128)
+    founded_on: Day | None = None
     status: OrgStatus | None = None
-    has_staffing_standard: bool | None = None
-    has_personnel_standard: bool | None = None
-    has_funding_standard: bool | None = None
-    project_name: str | None = Field(None, max_length=128)
-    ends_on: dt.date | None = None
+    has_staffing_standard: Flag | None = None
+    has_personnel_standard: Flag | None = None
+    has_funding_standard: Flag | None = None
+    project_name: Text | None = Field(None, max_length=128)
+    ends_on: Day | None = None
 
     _not_null = field_validator(
         "name",
@@ -143,8 +143,8 @@ class OrgPatchIn(Schema):
 
 
 class OrgMoveIn(Schema):
-    new_parent_id: int
-    version: int | None = Field(None, description="可选：读取时的 version；他人已修改则返回 409")
+    new_parent_id: Id
+    version: Count | None = Field(None, description="可选：读取时的 version；他人已修改则返回 409")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -184,13 +184,13 @@ class RuleFilter(Schema):
     q: str = Field("", max_length=200, description="按标题或文号搜索")
     category: RuleCategory | None = None
     status: RuleStatus | None = None
-    within: int | None = Field(None, description="只看该组织子树制定的制度（组织 id）")
+    within: QueryId | None = Field(None, description="只看该组织子树制定的制度（组织 id）")
 
 
 class RuleIn(Schema):
-    organization_id: int
-    title: str = Field(max_length=200)
+    organization_id: Id
+    title: Text = Field(max_length=200)
     category: RuleCategory
-    number: str = Field("", max_length=64, description="文号，同一组织内不能重复")
-    effective_on: dt.date
+    number: Text = Field("", max_length=64, description="文号，同一组织内不能重复")
+    effective_on: Day
     status: RuleStatus = RuleStatus.EFFECTIVE

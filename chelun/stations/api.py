@@ -570,13 +570,13 @@ def station_costs(request: HttpRequest, station_id: int, payload: CostIn) -> Any
 
 @router.post(
     "/{station_id}/subsidies",
-    response={201: SubsidyOut, 200: SubsidyOut, **WRITE_ERRORS},
-    summary="登记补贴（记入平衡的分类账；同一幂等键重复提交返回 200，不重复记账）",
+    response={201: SubsidyOut, **WRITE_ERRORS},
+    summary="登记补贴（记入平衡的分类账；同一用户以同一幂等键重复提交，答复与第一次相同，不重复记账）",
 )
 def station_subsidy(request: HttpRequest, station_id: int, payload: SubsidyIn) -> Any:
     actor = actor_of(request)
     station = access_station_funding_by_id(actor=actor, station_id=station_id, change=True)
-    contribution, created = services.subsidy_record_once(
+    contribution, _ = services.subsidy_record_once(
         actor=actor,
         station=station,
         month=payload.month,
@@ -584,4 +584,6 @@ def station_subsidy(request: HttpRequest, station_id: int, payload: SubsidyIn) -
         amount_fen=payload.amount_fen,
         idempotency_key=payload.idempotency_key,
     )
-    return Status(201 if created else 200, contribution)
+    # A replay answers exactly as the first post did (status and body), so a client retrying after a lost answer,
+    # or racing itself, cannot tell them apart and never sees two "created" answers mean different things.
+    return Status(201, contribution)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, validate_china_point
-from chelun.core.ledger import ledger_post
+from chelun.core.ledger import idempotency_key_for, ledger_post_once
 from chelun.core.models import Region
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
@@ -469,20 +469,34 @@ def cost_report_set(
     ]
 
 
-@transaction.atomic
 def subsidy_record(
     *, actor: Any, station: Station, month: dt.date, source: str, amount_fen: int, idempotency_key: str
 ) -> SubsidyContribution:
     """Record money from one of the four sources for a station's month, posted as a balanced ledger transaction
-    (funding:<source> → station:<id>). The same idempotency key records it once."""
+    (funding:<source> → station:<id>). The same idempotency key, from the same user, records it once."""
+    contribution, _ = _subsidy_post(
+        actor=actor,
+        station=station,
+        month=month,
+        source=source,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+    )
+    return contribution
+
+
+@transaction.atomic
+def _subsidy_post(
+    *, actor: Any, station: Station, month: dt.date, source: str, amount_fen: int, idempotency_key: str
+) -> tuple[SubsidyContribution, bool]:
     require(actor, "funding.change", station.organization)
     if source not in FundingSource.values:
         raise field_error("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise field_error("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
     month = month_start(month)
-    txn = ledger_post(
-        idempotency_key=f"subsidy:{idempotency_key}",
+    txn, created = ledger_post_once(
+        idempotency_key=idempotency_key_for(purpose="subsidy", actor=actor, key=idempotency_key),
         kind="station_subsidy",
         occurred_on=month,
         memo=f"{station.name} {month:%Y-%m} {FundingSource(source).label}",
@@ -491,7 +505,7 @@ def subsidy_record(
     contribution, _ = SubsidyContribution.objects.get_or_create(
         transaction=txn, defaults={"station": station, "month": month, "source": source, "amount_fen": amount_fen}
     )
-    return contribution
+    return contribution, created
 
 
 # ---------------------------------------------------------------- writes added for the API
@@ -554,11 +568,10 @@ def _too_soon(remaining: dt.timedelta) -> TooManyRequests:
 def subsidy_record_once(
     *, actor: Any, station: Station, month: dt.date, source: str, amount_fen: int, idempotency_key: str
 ) -> tuple[SubsidyContribution, bool]:
-    """subsidy_record, telling a first recording (created=True) from a replay of the same key (False). A replay must
-    repeat the first request: the ledger compares station, source and amount; the month is compared here (Conflict).
-    """
-    existed = SubsidyContribution.objects.filter(transaction__idempotency_key=f"subsidy:{idempotency_key}").exists()
-    contribution = subsidy_record(
+    """subsidy_record, telling a first recording (created=True) from a replay of the same key (False); of concurrent
+    posts with one key exactly one is the first (the ledger's unique key decides). A replay must repeat the first
+    request: the ledger compares station, source and amount; the month is compared here (Conflict)."""
+    contribution, created = _subsidy_post(
         actor=actor,
         station=station,
         month=month,
@@ -566,9 +579,9 @@ def subsidy_record_once(
         amount_fen=amount_fen,
         idempotency_key=idempotency_key,
     )
-    if existed and contribution.month != month_start(month):
+    if not created and contribution.month != month_start(month):
         raise Conflict("该幂等键已用于另一笔不同的记账", "idempotency_key_reused")
-    return contribution, not existed
+    return contribution, created
 
 
 # ---------------------------------------------------------------- photos

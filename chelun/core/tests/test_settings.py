@@ -39,6 +39,8 @@ def test_check_deploy_passes_with_production_settings():
             "PII_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "PII_HASH_KEY": "h" * 32,
             "ALLOWED_HOSTS": "chelun.example.gov.cn",
+            # Production sends codes through the SMS adapter; the console backend is refused (test_production.py).
+            "SMS_HTTP_URL": "https://sms-adapter.internal/send",
         },
         "check",
         "--deploy",

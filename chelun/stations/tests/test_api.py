@@ -1297,7 +1297,7 @@ def test_costs_subsidies_and_funding_report(world):
         "transaction_id": contribution.transaction_id,
     }
     replay = subsidy(admin, world.wuhou)
-    assert (replay.status_code, replay.json()) == (200, first.json())
+    assert (replay.status_code, replay.json()) == (201, first.json())
     assert (
         subsidy(admin, world.wuhou, source="union", amount_fen=180_000, idempotency_key="union-2026-10").status_code
         == 201
