@@ -117,8 +117,9 @@ def plan_continuation(
 ) -> list[Report]:
     """The history of a demo station continued from `after` (its latest operator report) to `now`, by the rules of
     plan_history: counts every 30–60 min while open, stepping on from `last_count` (its latest count); a closing
-    report at each posted closing time; a driver's confirmation now and then between two counts. Sorted by time, the
-    last one an operator's. `station` must read as open by its posted hours only (no live fields).
+    report at each posted closing time; a driver's confirmation now and then between two counts (the one after
+    `last_count` too, once the next count has come). Sorted by time, the last one an operator's. `station` must
+    read as open by its posted hours only (no live fields).
 
     Each step draws from an rng seeded by the station and the moment, not from one stream: the history continued
     in pieces (every few minutes) is the one continued at once, and a second run at the same `now` adds nothing."""
@@ -128,15 +129,22 @@ def plan_continuation(
         at = moment.astimezone(dt.UTC).isoformat() if isinstance(moment, dt.datetime) else moment.isoformat()
         return random.Random(f"demo-status:{station.pk}:{part}:{at}")
 
-    reports: list[Report] = []
+    # (count, the driver's confirmation after it) per count; the first is `last_count`'s, already a row, redrawn
+    # from its own rng for its confirmation, which the run that finds the next count adds.
+    observed: list[tuple[Report | None, list[Report]]] = []
+    first = _observe(rng("count", last_count), station, profile, last_count, tap=True)
+    observed.append((None, first[1:]))
     moment = last_count + _step(rng("step", last_count))
     while moment <= now:
         if moment > after and selectors.station_is_open_at(station, moment):
-            reports += _observe(rng("count", moment), station, profile, moment, tap=True)
+            count, *taps = _observe(rng("count", moment), station, profile, moment, tap=True)
+            observed.append((count, taps))
         moment += _step(rng("step", moment))
-    # The latest count gets no confirmation after it (as in plan_history): the next count may not have come yet.
-    if reports and reports[-1].source == StatusSource.DRIVER:
-        reports.pop()
+    reports: list[Report] = []
+    for i, (count, taps) in enumerate(observed):
+        reports += [count] if count is not None else []
+        # A confirmation comes between two counts (as in plan_history): the latest count's waits for the next.
+        reports += taps if i < len(observed) - 1 else []
     if station.closes_at is not None:
         day = after.astimezone(tz).date()
         while day <= now.astimezone(tz).date():

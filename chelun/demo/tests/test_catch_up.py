@@ -98,15 +98,19 @@ def test_a_second_run_at_the_same_moment_adds_nothing(tree):
 
 
 def test_continued_every_ten_minutes_the_history_is_the_one_continued_at_once(tree):
-    station = _demo_station(tree)
-    status_catch_up(now=T0 + dt.timedelta(hours=6))
-    at_once = _rows(station)
-    StatusReport.objects.filter(station=station, observed_at__gt=T0).delete()
+    # Several stations (the rng is seeded by the station), one with posted hours, over an evening and a night.
+    stations = [_demo_station(tree, f"演示{i}") for i in range(5)]
+    stations.append(_demo_station(tree, "演示夜间关门", open_24h=False, opens_at=dt.time(7), closes_at=dt.time(22)))
+    end = T0 + dt.timedelta(hours=16)
+    status_catch_up(now=end)
+    at_once = [_rows(s) for s in stations]
+    assert sum(r[0] == StatusSource.DRIVER for rows in at_once for r in rows) > 0  # the comparison covers taps too
+    StatusReport.objects.filter(station__in=stations, observed_at__gt=T0).delete()
 
-    for tick in range(1, 6 * 6 + 1):
+    for tick in range(1, 16 * 6 + 1):
         status_catch_up(now=T0 + dt.timedelta(minutes=10 * tick))
 
-    assert _rows(station) == at_once
+    assert [_rows(s) for s in stations] == at_once
 
 
 def test_the_latest_report_goes_through_the_status_service(tree, monkeypatch):
