@@ -141,10 +141,10 @@ def plan_continuation(
             observed.append((count, taps))
         moment += _step(rng("step", moment))
     reports: list[Report] = []
-    for i, (count, taps) in enumerate(observed):
-        reports += [count] if count is not None else []
+    for i, (counted, confirmed) in enumerate(observed):
+        reports += [counted] if counted is not None else []
         # A confirmation comes between two counts (as in plan_history): the latest count's waits for the next.
-        reports += taps if i < len(observed) - 1 else []
+        reports += confirmed if i < len(observed) - 1 else []
     if station.closes_at is not None:
         day = after.astimezone(tz).date()
         while day <= now.astimezone(tz).date():
