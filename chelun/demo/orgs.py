@@ -3,8 +3,9 @@
 The tree: 四川省交通运输行业党委 > one industry committee per prefecture (21) > one per county (183); under them the
 party organisations built in the industry (freight companies, logistics parks, platforms: the published 522, counting
 branches below company committees), the 531 grid-based mobile branches along the expressway corridors and a few
-temporary branches on projects. The plan also carries the 838 rules (rules.py). Counts are exact; where things go is
-weighted by freight activity (see geography.py).
+temporary branches on projects. The rules that hang on these organisations are planned afterwards (rules.py, called by
+seed.py), so this module knows nothing of them. Counts are exact; where things go is weighted by freight activity (see
+geography.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from chelun.demo import figures
 from chelun.demo.draws import date_between, noisy, weighted_sample
 from chelun.demo.geography import Division, Geography, allocate
 from chelun.demo.names import company_trade_name
-from chelun.demo.rules import RuleSpec, plan_rules
+from chelun.demo.plans import OrgPlan, OrgSpec
 from chelun.orgs.choices import OrgKind, OrgSector, OrgStatus
 
 __all__ = [
@@ -42,52 +41,6 @@ def _ordinal(n: int) -> str:
         return _ORDINALS[n - 1]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else _ORDINALS[tens - 1]) + "十" + (_ORDINALS[ones - 1] if ones else "")
-
-
-@dataclass
-class OrgSpec:
-    """One organisation to insert. `key` is its index in OrgPlan.orgs; `parent` is the parent's key."""
-
-    key: int
-    name: str
-    kind: str
-    sector: str
-    region_code: str
-    parent: int | None
-    depth: int
-    founded_on: dt.date
-    unit_name: str = ""
-    # The single employer this organisation sits in (a company, park operator or platform); "" for committees of
-    # the authority, joint and grid branches.
-    company: str = ""
-    # Joint branches: the units they group (also joined into unit_name).
-    units: tuple[str, ...] = ()
-    has_staffing_standard: bool = False
-    has_personnel_standard: bool = False
-    has_funding_standard: bool = False
-    project_name: str = ""
-    ends_on: dt.date | None = None
-    status: str = OrgStatus.ACTIVE
-    doc_prefix: str = ""  # 发文字号 prefix for its rules ("川交党"), "" when it issues no numbered documents
-
-    @property
-    def all_standards_set(self) -> bool:
-        return self.has_staffing_standard and self.has_personnel_standard and self.has_funding_standard
-
-
-@dataclass
-class OrgPlan:
-    orgs: list[OrgSpec] = field(default_factory=list)
-    rules: list[RuleSpec] = field(default_factory=list)
-    province: int = 0
-    prefecture_committee: dict[str, int] = field(default_factory=dict)  # prefecture code -> key
-    county_committee: dict[str, int] = field(default_factory=dict)  # county code -> key
-
-    def add(self, *, parent: int | None, **fields: Any) -> OrgSpec:
-        depth = 0 if parent is None else self.orgs[parent].depth + 1
-        spec = OrgSpec(key=len(self.orgs), parent=parent, depth=depth, **fields)
-        self.orgs.append(spec)
-        return spec
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -560,14 +513,14 @@ def _plan_temporary(plan: OrgPlan) -> None:
 
 
 def plan_organisations(geo: Geography, rng: random.Random) -> OrgPlan:
-    """The whole demo tree and its rules, from the divisions alone. Same rng state -> same plan."""
+    """The whole demo tree, from the divisions alone. Same rng state -> same plan (and the same rng state after it,
+    which chelun.demo.rules.plan_rules then draws the rules from)."""
     plan = OrgPlan()
     _plan_committees(plan, geo, rng)
     _set_standards(plan, geo, rng)
     _plan_industry(plan, geo, rng)
     _plan_grid(plan, geo, rng)
     _plan_temporary(plan)
-    plan_rules(plan, rng)
     return plan
 
 

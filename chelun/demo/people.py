@@ -26,7 +26,7 @@ from chelun.demo.identifiers import (
     credit_code,
 )
 from chelun.demo.names import company_trade_name, ethnic_share, person_name
-from chelun.demo.orgs import OrgPlan, OrgSpec
+from chelun.demo.plans import OrgPlan, OrgSpec
 from chelun.members.choices import Gender, LicenceClass, PartyStatus, VehicleType
 from chelun.orgs.choices import OrgKind, OrgSector
 

@@ -11,29 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from chelun.demo import figures
 from chelun.demo.draws import date_between, noisy, weighted_sample
 from chelun.demo.geography import allocate
+from chelun.demo.plans import OrgPlan, RuleSpec
 from chelun.orgs.choices import OrgKind, RuleCategory, RuleStatus
 
-if TYPE_CHECKING:
-    from chelun.demo.orgs import OrgPlan
-
-__all__ = ["RuleSpec", "insert_rules", "plan_rules"]
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    org: int
-    title: str
-    category: str
-    number: str
-    effective_on: dt.date
-    status: str
-
+__all__ = ["insert_rules", "plan_rules"]
 
 _C = RuleCategory
 _RULE_TITLES: tuple[tuple[str, str], ...] = (
@@ -101,7 +86,8 @@ _CATEGORY_WEIGHT_BRANCH: dict[str, float] = {_C.MEMBERSHIP: 3.0, _C.EDUCATION: 3
 
 
 def plan_rules(plan: OrgPlan, rng: random.Random) -> None:
-    """Exactly the published number of rules, spread over the plan's organisations (committees adopt more)."""
+    """Exactly the published number of rules, spread over the plan's organisations (committees adopt more), appended
+    to plan.rules. Run once, after plan_organisations, with the rng it left."""
     others = [o for o in plan.orgs if o.key != plan.province]
     weights = []
     for org in others:

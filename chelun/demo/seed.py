@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from chelun.demo import figures
 from chelun.demo.accounts import create_demo_logins
 from chelun.demo.geography import Geography, load_divisions
-from chelun.demo.orgs import OrgPlan, insert_organisations, plan_organisations
+from chelun.demo.orgs import insert_organisations, plan_organisations
 from chelun.demo.people import InsertedPeople, PeopleCounts, generate_people, insert_people
-from chelun.demo.rules import insert_rules
+from chelun.demo.plans import OrgPlan
+from chelun.demo.rules import insert_rules, plan_rules
 
 __all__ = ["DEFAULT_SEED", "SCALES", "SeedResult", "database_has_data", "demo_generators", "row_figures", "seed_demo"]
 
@@ -87,10 +88,13 @@ def _ensure_regions() -> None:
 
 
 def demo_generators(seed: int, counts: PeopleCounts) -> tuple[Geography, OrgPlan, random.Random]:
-    """The geography, the organisation plan and the rng the people are then drawn from, for `seed`. Needs the
-    Region rows. Separate random streams per part, so a change in how people are drawn leaves the tree alone."""
+    """The geography, the organisation plan (tree and rules) and the rng the people are then drawn from, for `seed`.
+    Needs the Region rows. Separate random streams per part, so a change in how people are drawn leaves the tree
+    alone; the rules draw from the tree's stream after it (the order the demo has always drawn them in)."""
     geo = load_divisions(settings.SHARED_DATA_DIR / "expressways.json")
-    plan = plan_organisations(geo, random.Random(f"{seed}:orgs"))
+    orgs_rng = random.Random(f"{seed}:orgs")
+    plan = plan_organisations(geo, orgs_rng)
+    plan_rules(plan, orgs_rng)
     return geo, plan, random.Random(f"{seed}:people:{counts.drivers}")
 
 

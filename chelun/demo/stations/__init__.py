@@ -1,9 +1,9 @@
 """The demo 暖心之家 stations: the named Sichuan sites, their operators, history and money, and a synthetic set.
 
 One module per concept: ``lines`` (the schematic roads), ``sites`` (the named sites and their planned rows),
-``synthetic`` (the synthetic set), ``status`` (live status history), ``visits`` (check-ins), ``feedback``,
-``funding``, ``registry`` (Station rows and operator logins into the database), ``plans`` (the unsaved rows they share)
-and ``seed`` (the whole step).
+``synthetic`` (the synthetic set), ``status`` (live status history), ``catch_up`` (that history continued to now
+later), ``visits`` (check-ins), ``feedback``, ``funding``, ``registry`` (Station rows and operator logins into the
+database), ``plans`` (the unsaved rows they share) and ``seed`` (the whole step).
 
 Entry point: :func:`seed_stations`, called by ``manage.py seed_demo`` once the organisation tree exists (each named
 site is run by its county's industry committee). Same rng state, scale and ``now`` -> same rows; nothing depends on
@@ -28,10 +28,17 @@ demo placements at plausible service areas, not a claim that a 暖心之家 stan
 **History** (named sites, both halves): ``HISTORY`` (8 weeks and 2 days) of operator counts every 30–60 min while
 open, following an hour-of-week occupancy curve (full at night, emptiest early afternoon, lighter on Saturday night),
 with the odd driver confirmation; the live fields come from the latest count, 5–20 min before ``now`` for most halves
-and 70–240 min for ``STALE_HALVES`` of them (shown as "unknown"). Check-ins over the last 8 weeks use services in the
-proportions of Jintang's first month; feedback is mostly answered within 24 h, a few are open and a couple escalated.
+and 70–240 min for ``STALE_HALVES`` of them (shown as "unknown"). Check-ins over the last 8 weeks: each visit uses
+one or more services in the shares of a running rest station (``CHECKIN_SERVICE_WEIGHTS``: parking in 72 % of visits,
+consultation in 4 %); feedback is mostly answered within 24 h, a few are open and a couple escalated.
 Funding: monthly costs for the ``COST_MONTHS`` complete months before ``now`` and subsidies from the four sources, each
 a balanced ledger transaction (chelun.core.ledger.ledger_post); most sites are above the 50 % target, 2–4 below.
+
+**Staying alive** (``catch_up``): each named half gets a ``chelun.demo.models.DemoStation`` row, the demo's mark
+with its occupancy profile. The periodic task ``chelun.demo.tasks.demo_status_catch_up`` and ``manage.py
+seed_demo_catch_up`` (run by ``./dev run``) continue those halves' history from their latest report to now by the
+same rules (``status.plan_continuation``), the stale halves staying as far behind as seeded; stations without the
+mark, real ones, are never written to.
 
 **Synthetic set** (``is_demo_synthetic=True``, for benchmarks and maps): ``SYNTHETIC_COUNTS[scale]`` open stations,
 about half on the corridor lines (expressway halves in pairs), the rest scattered over western China (lon 97–110,

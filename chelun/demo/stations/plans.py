@@ -48,6 +48,7 @@ class Half:
     prices: dict[str, tuple[int, str]]
     profile: tuple[float, float, float]  # day occupancy, night occupancy, noise
     twin: int | None = None
+    stale_minutes: float = 0.0  # a STALE_HALVES half: how old its latest report stays (see chelun.demo.models)
     reports: list[Report] = field(default_factory=list)
     checkins: list[tuple[list[str], dt.datetime, str]] = field(default_factory=list)  # services, at, visitor key
     feedback: list[FeedbackPlan] = field(default_factory=list)

@@ -20,7 +20,7 @@ from chelun.demo.stations.lines import sichuan_geography
 from chelun.demo.stations.plans import Half
 from chelun.demo.stations.registry import OPERATOR_USERNAME, insert_operators, insert_stations
 from chelun.demo.stations.sites import SCENARIO_SITE, plan_named
-from chelun.demo.stations.status import STALE_HALVES, insert_reports, plan_history, plan_snapshot
+from chelun.demo.stations.status import STALE_HALVES, insert_profiles, insert_reports, plan_history, plan_snapshot
 from chelun.demo.stations.synthetic import SYNTHETIC_COUNTS, assign_synthetic_regions, plan_synthetic
 from chelun.demo.stations.visits import insert_checkins, plan_checkins
 from chelun.stations import selectors
@@ -95,7 +95,9 @@ def seed_stations(
         ]
         stale = set(history.sample(eligible, STALE_HALVES))
         for i, half in enumerate(named):
-            plan_history(history, half, now, history.uniform(70, 240) if i in stale else history.uniform(5, 20))
+            lag = history.uniform(70, 240) if i in stale else history.uniform(5, 20)
+            plan_history(history, half, now, lag)
+            half.stale_minutes = lag if i in stale else 0.0
         snapshots = part("snapshots")
         for half in synthetic:
             plan_snapshot(snapshots, half, now)
@@ -109,6 +111,7 @@ def seed_stations(
         insert_stations([*named, *synthetic], geo)
         operators = insert_operators(named, passwords)
         reports = insert_reports([*named, *synthetic], operators)
+        insert_profiles(named)
         checkins = insert_checkins(named)
         feedback = insert_feedback(named, operators)
         subsidies = insert_funding(part("funding"), named, now)

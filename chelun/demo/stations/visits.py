@@ -1,40 +1,44 @@
-"""Check-ins over the last weeks, with services in the proportions of Jintang's first month."""
+"""Check-ins over the last weeks: each visit uses one or more services, in the shares of a running truck rest
+station (most drivers park and rest, many take hot water or a meal, few ask anything)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from chelun.demo.geography import allocate
 from chelun.demo.stations.plans import Half
 from chelun.stations import selectors, services
 from chelun.stations.choices import CheckInService
 from chelun.stations.models import CheckIn, Station
 
-__all__ = ["CHECKIN_SERVICE_WEIGHTS", "CHECKIN_WEEKS", "insert_checkins", "plan_checkins"]
+__all__ = ["CHECKIN_SERVICE_WEIGHTS", "CHECKIN_WEEKS", "JINTANG_VISITS_PER_4_WEEKS", "insert_checkins", "plan_checkins"]
 
 CHECKIN_WEEKS = 8
 
-# Jintang's first month (reference/stations.md §1.1): consultation 314, laundry/drying 146, washing machine 46,
-# showers 76, overnight 20, kitchen/canteen 11, rest area 10. Laundry and washing machine are both "laundry" here.
+# Percent of visits that use each service (a visit may use several: 2.06 on average). Demo assumptions for a station
+# in its routine, not published figures: Jintang's first month (reference/stations.md §1.1: consultation 314 of 752
+# uses) was a new station's month of "what is here?", and repeated over weeks it made nearly every visit a
+# consultation. Parking and rest is why a trucker stops; hot water and a hot meal come next; a shower or laundry on
+# a longer stop; beds only where there are beds.
 CHECKIN_SERVICE_WEIGHTS: dict[str, int] = {
-    CheckInService.CONSULTATION: 314,
-    CheckInService.LAUNDRY: 146 + 46,
-    CheckInService.SHOWER: 76,
-    CheckInService.BED: 20,
-    CheckInService.MEAL: 11,
-    CheckInService.PARKING: 10,
+    CheckInService.PARKING: 72,
+    CheckInService.HOT_WATER: 46,
+    CheckInService.MEAL: 38,
+    CheckInService.SHOWER: 24,
+    CheckInService.LAUNDRY: 14,
+    CheckInService.BED: 6,
+    CheckInService.CONSULTATION: 4,
+    CheckInService.PARTY: 2,
 }
-# 752 uses by 340 drivers: about 2.2 services a visit.
-_USES_PER_VISIT = 752 / 340
+# Jintang, the busiest (its first month had 340 drivers); the other sites draw theirs.
+JINTANG_VISITS_PER_4_WEEKS = 200
+_OTHER_VISITS_PER_4_WEEKS = (30, 100)
 
 _VISIT_HOURS = (3, 2, 1, 1, 1, 2, 4, 6, 7, 6, 5, 5, 6, 6, 5, 5, 6, 7, 9, 10, 10, 9, 7, 5)
-_JINTANG_USES_PER_4_WEEKS = 400
 
 
 def _visit_time(rng: random.Random, station: Station, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -48,20 +52,25 @@ def _visit_time(rng: random.Random, station: Station, now: dt.datetime, tz: Zone
 
 
 def plan_checkins(rng: random.Random, site_halves: Sequence[Half], now: dt.datetime) -> None:
-    """A site's visits over CHECKIN_WEEKS, with services in Jintang's first-month proportions (no beds where there
-    are none). Each service's uses go to distinct visits, so the proportions hold exactly in the rows."""
+    """A site's visits over CHECKIN_WEEKS, each service used by round(visits x its percent / 100) distinct visits
+    (no beds where there are none), so the shares hold in the rows; every visit uses at least one service."""
     primary = site_halves[0]
     assert primary.site is not None
     key, tz = primary.site.key, ZoneInfo(settings.TIME_ZONE)
-    per_4_weeks = _JINTANG_USES_PER_4_WEEKS if key == "jintang" else rng.randint(60, 220)
-    uses = round(per_4_weeks * CHECKIN_WEEKS / 4)
+    per_4_weeks = JINTANG_VISITS_PER_4_WEEKS if key == "jintang" else rng.randint(*_OTHER_VISITS_PER_4_WEEKS)
+    visit_count = round(per_4_weeks * CHECKIN_WEEKS / 4)
     weights = {s: w for s, w in CHECKIN_SERVICE_WEIGHTS.items() if s != CheckInService.BED or primary.station.beds}
-    counts = allocate(uses, list(weights.values()))
-    chosen: list[list[str]] = [[] for _ in range(max(math.ceil(uses / _USES_PER_VISIT), *counts))]
-    for service, n in zip(weights, counts, strict=True):
-        for visit in sorted(rng.sample(range(len(chosen)), n)):
-            chosen[visit].append(service)
-    visits = [services_used for services_used in chosen if services_used]
+    visits: list[list[str]] = [[] for _ in range(visit_count)]
+    for service, percent in weights.items():
+        for visit in sorted(rng.sample(range(visit_count), round(visit_count * percent / 100))):
+            visits[visit].append(service)
+    # A visit the draws left empty takes one service from a visit with several (it cannot already have it): the
+    # counts per service stay exact.
+    for empty in [v for v in visits if not v]:
+        donor = rng.choice([v for v in visits if len(v) > 1])
+        empty.append(donor.pop(rng.randrange(len(donor))))
+    for used in visits:
+        used.sort(key=list(CHECKIN_SERVICE_WEIGHTS).index)
     spaces = [h.station.truck_spaces for h in site_halves]
     pool = max(1, round(len(visits) * 0.8))  # some drivers come back
     planned = []
