@@ -259,7 +259,7 @@ def test_live_status_follows_the_latest_report_and_a_few_are_unknown():
 # ---- check-ins, feedback, funding --------------------------------------------------------------------------------
 
 
-def test_checkins_use_services_in_jintangs_first_month_proportions():
+def test_checkins_use_services_in_plausible_proportions_at_jintang():
     total = CheckIn.objects.filter(station__is_demo_synthetic=False).count()
     assert 300 <= total <= 5000
     jintang = Counter(
@@ -271,7 +271,14 @@ def test_checkins_use_services_in_jintangs_first_month_proportions():
     assert dict(jintang) == dict(
         zip(CHECKIN_SERVICE_WEIGHTS, allocate(uses, list(CHECKIN_SERVICE_WEIGHTS.values())), strict=True)
     )
-    assert jintang[CheckInService.CONSULTATION] > jintang[CheckInService.LAUNDRY] > jintang[CheckInService.SHOWER]
+    # A truck rest station is used above all for parking and hot water; a consultation is rare (issue 10, point 9).
+    assert (
+        jintang[CheckInService.PARKING]
+        > jintang[CheckInService.HOT_WATER]
+        > jintang[CheckInService.MEAL]
+        > jintang[CheckInService.SHOWER]
+        > jintang[CheckInService.CONSULTATION]
+    )
     assert not CheckIn.objects.filter(created_at__gt=NOW).exists()
     # Beds only where there are beds.
     assert CheckInService.BED not in {
