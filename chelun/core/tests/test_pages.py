@@ -60,7 +60,7 @@ def test_home_sends_a_driver_to_their_own_record_which_is_masked(client, tree):
     home = client.get(reverse("core:home"))
     me = client.get(reverse("core:me"))
 
-    assert home["Location"] == reverse("core:me")
+    assert home["Location"] == reverse("stations:home")
     assert me.status_code == 200
     assert "王五" in me.text and "137****5678" in me.text and person.id_number_masked in me.text
     assert "13712345678" not in me.text
