@@ -87,3 +87,13 @@ def test_the_current_page_is_marked_in_the_menu(client, operator, tree):
     page = client.get(reverse("stations:operate", args=[station.pk]))
 
     assert f'<a href="{reverse("stations:operate_list")}" aria-current="page">我的站点</a>' in page.text
+
+
+def test_the_public_station_link_is_current_on_driver_pages_only(client, tree):
+    client.force_login(tree.wuhou_admin)
+    current = 'class="nav-stations" href="/stations/" aria-current="page"'
+
+    assert current in client.get(reverse("stations:home")).text
+    console = client.get(reverse("stations:console")).text
+    assert current not in console
+    assert f'<a href="{reverse("stations:console")}" aria-current="page">暖心之家管理</a>' in console
