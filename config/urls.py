@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from chelun.accounts.views import landing
 from chelun.stations.feed import station_feed_view
 from config.api import api
 
@@ -13,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/", include("chelun.members.urls")),
     path("stations/", include("chelun.stations.urls")),
     path("feed/stations.json", station_feed_view, name="station-feed"),
+    # `/` lands each user where their role works (accounts.landing).
+    path("", landing, name="home"),
     path("", include("chelun.core.urls")),
 ]
 

@@ -77,7 +77,10 @@ PINS: tuple[Pin, ...] = (
         name="leaflet",
         version="1.9.4",
         integrity="sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
-        files=("dist/leaflet.js", "dist/leaflet.css", "dist/images/*.png"),
+        # leaflet.js ends in `//# sourceMappingURL=leaflet.js.map`; the manifest
+        # static storage (collectstatic) follows that reference and stops if the
+        # map is absent, so the map ships with the script it belongs to.
+        files=("dist/leaflet.js", "dist/leaflet.js.map", "dist/leaflet.css", "dist/images/*.png"),
     ),
     Pin(
         name="echarts",

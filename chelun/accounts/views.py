@@ -14,10 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chelun.accounts import services
 from chelun.accounts.forms import OtpLoginForm, OtpRequestForm, StaffLoginForm
+from chelun.accounts.landing import landing_url
 from chelun.core.forms import submit
 from chelun.core.views import HtmxHttpRequest
 
@@ -32,7 +33,8 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("core:home")
+    # `/` sends each user on to where their role works (accounts.landing).
+    return reverse("home")
 
 
 def _render_login(
@@ -115,6 +117,12 @@ def otp_request(request: HtmxHttpRequest) -> HttpResponse:
         status=status,
         partial=bool(request.htmx),
     )
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    """`/`: each user to where their role works (accounts.landing); visitors to the driver's pages, not a login."""
+    return redirect(landing_url(request.user))
 
 
 @require_POST

@@ -4,7 +4,6 @@ from chelun.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("me/", views.me, name="me"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit, name="audit"),

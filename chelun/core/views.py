@@ -185,15 +185,6 @@ def counted_page(queryset: Any, request: HtmxHttpRequest, per_page: int) -> Page
 
 @console_view
 @require_safe
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    """Staff land on the organisation tree, drivers on their own record."""
-    if is_driver(request.user):
-        return redirect("members:me")
-    return redirect("orgs:tree")
-
-
-@console_view
-@require_safe
 def me(request: HtmxHttpRequest) -> HttpResponse:
     """我的信息 lives in members (it shows a person); /me/ stays as a short link to it."""
     return redirect("members:me")

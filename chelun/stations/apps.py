@@ -10,7 +10,10 @@ class StationsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         import chelun.stations.permissions  # noqa: F401  (registers the actions this app guards)
-        from chelun.stations import models
+        from chelun.core.navigation import STATION_OPERATOR, register_work
+        from chelun.stations import models, operator_queue
+
+        register_work(STATION_OPERATOR, operator_queue.operates_any_station)  # where an operator lands, their menu
 
         auditlog.register(
             models.Station,

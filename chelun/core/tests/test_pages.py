@@ -47,7 +47,7 @@ def test_healthz_answers_ok_without_login(client, db):
 def test_home_sends_staff_to_the_org_tree(client, tree):
     client.force_login(tree.wuhou_admin)
 
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
 
     assert response["Location"] == reverse("orgs:tree")
 
@@ -57,10 +57,10 @@ def test_home_sends_a_driver_to_their_own_record_which_is_masked(client, tree):
     driver = User.objects.create_user(username="driver-x", person=person)
     client.force_login(driver)
 
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("home"))
     me = client.get(reverse("members:me"))
 
-    assert home["Location"] == reverse("members:me")
+    assert home["Location"] == reverse("stations:home")
     assert me.status_code == 200
     assert "王五" in me.text and "137****5678" in me.text and person.id_number_masked in me.text
     assert "13712345678" not in me.text
@@ -80,7 +80,7 @@ def test_a_driver_with_a_role_is_staff(client, tree):
     secretary = make_user("secretary-with-person", org=tree.wuhou_branch, role=Role.SECRETARY, person=person)
     client.force_login(secretary)
 
-    assert client.get(reverse("core:home"))["Location"] == reverse("orgs:tree")
+    assert client.get(reverse("home"))["Location"] == reverse("orgs:tree")
 
 
 def test_audit_page_lists_entries_in_scope(client, tree, audited):

@@ -3,18 +3,18 @@ one-tap space confirmation and feedback."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from django import forms
 
 from chelun.core.errors import ValidationFailed
-from chelun.core.geo import GeoInputError, decode_polyline, parse_geojson_linestring, wgs84_to_gcj02
+from chelun.core.geo import wgs84_to_gcj02
 from chelun.core.models import Region
 from chelun.stations.choices import Amenity, CheckInService, FeedbackIssue, SpaceLevel
 from chelun.stations.corridors import corridors
 from chelun.stations.forms.fields import COORD_CHOICES, TownField, corridor_choices
+from chelun.stations.route_input import ParsedRoute, RouteInputError, parse_route_text
 from chelun.stations.selectors import RouteQuery, StationFilter
 
 # The amenities drivers filter by, with short chip labels (a phone row holds four of them).
@@ -40,9 +40,12 @@ REST_WINDOWS = (
     ("3-4", "3–4 小时后"),
 )
 ARRIVE_HOURS = (0, 1, 2, 3, 4, 6, 8)
+# How far from the route a station may be. Service areas sit on the expressway (within EXPRESSWAY_CORRIDOR_M of
+# the line drawn); stations off the road are a detour, and the driver chooses how far they will go for one.
+EXPRESSWAY_CORRIDOR_M = 300
+OFFROAD_CHOICES = ((5, "5 公里"), (10, "10 公里"), (20, "20 公里"))
+DEFAULT_OFFROAD_KM = 5
 MAX_ROUTE_TEXT = 200_000
-# Amap's own polyline format: "lon,lat;lon,lat;..."
-_LONLAT_LIST = re.compile(r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?(\s*;\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?)*\s*;?\s*$")
 
 
 class NearSearchForm(forms.Form):
@@ -85,28 +88,11 @@ class NearSearchForm(forms.Form):
         )
 
 
-def _parse_route_text(text: str) -> list[tuple[float, float]]:
-    """A pasted route: GeoJSON (LineString, or a Feature / FeatureCollection holding one), Amap's
-    "lon,lat;lon,lat" list, or a Google encoded polyline (precision 5)."""
-    text = text.strip()
+def _parse_route_text(text: str) -> ParsedRoute:
+    """A pasted route in any format route_input reads; its Chinese message becomes the field's error."""
     try:
-        if text.startswith("{"):
-            try:
-                obj = json.loads(text)
-            except ValueError as exc:
-                raise ValidationFailed("GeoJSON 格式有误，无法解析", "geojson_invalid") from exc
-            if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
-                geometries = [f.get("geometry") for f in obj.get("features") or [] if isinstance(f, dict)]
-                lines = [g for g in geometries if isinstance(g, dict) and g.get("type") == "LineString"]
-                obj = lines[0] if lines else {}
-            elif isinstance(obj, dict) and obj.get("type") == "Feature":
-                obj = obj.get("geometry")
-            return parse_geojson_linestring(obj)
-        if _LONLAT_LIST.match(text):
-            pairs = [p for p in text.split(";") if p.strip()]
-            return [(float(p.split(",")[0]), float(p.split(",")[1])) for p in pairs]
-        return decode_polyline(re.sub(r"\s+", "", text))
-    except GeoInputError as exc:
+        return parse_route_text(text)
+    except RouteInputError as exc:
         raise ValidationFailed(exc.message, exc.code) from exc
 
 
@@ -126,6 +112,14 @@ class RouteSearchForm(forms.Form):
         help_text="经度,纬度（WGS-84）。不填则从起点算起。",
     )
     window = forms.ChoiceField(label="想在何时休息", choices=REST_WINDOWS, required=False)
+    offroad_km = forms.TypedChoiceField(
+        label="路外站点离路线最远",
+        choices=OFFROAD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "请选择 5、10 或 20 公里"},
+    )
     sleep = forms.BooleanField(label="今晚住宿", required=False)
     amenities = forms.MultipleChoiceField(label="设施", choices=DRIVER_AMENITIES, required=False)
     route_text = forms.CharField(
@@ -133,7 +127,7 @@ class RouteSearchForm(forms.Form):
         required=False,
         max_length=MAX_ROUTE_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="编码折线（Google polyline）、高德“经度,纬度;经度,纬度”或 GeoJSON LineString",
+        help_text="“经度,纬度”列表（高德格式，每行一个点或用分号隔开）、GeoJSON、GPX 或编码折线，自动识别",
     )
     coord = forms.ChoiceField(label="路线坐标系", choices=COORD_CHOICES, required=False)
     synthetic = forms.BooleanField(required=False, widget=forms.HiddenInput())
@@ -194,12 +188,16 @@ class RouteSearchForm(forms.Form):
             "max_hours_ahead": high,
             "sleep_tonight": bool(data.get("sleep")),
             "filters": StationFilter(amenities=tuple(data.get("amenities") or ())),
+            "expressway_corridor_m": float(EXPRESSWAY_CORRIDOR_M),
+            "offroad_corridor_m": float((data.get("offroad_km") or DEFAULT_OFFROAD_KM) * 1000),
         }
         if data["mode"] == "paste":
             coord = data["coord"]
             if position is not None and coord == "gcj02":
                 position = wgs84_to_gcj02(*position)
-            points = _parse_route_text(data["route_text"])
+            parsed = _parse_route_text(data["route_text"])
+            self.route_format_label = parsed.format_label  # said above the results ("按 GPX 读取，共 …")
+            points = parsed.points
             return RouteQuery(points=points, coord_system=coord, position=position, **common)
         from chelun.stations.corridors import corridor_points
 

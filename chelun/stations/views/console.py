@@ -23,6 +23,7 @@ from chelun.core.views import (
     wants_xlsx,
 )
 from chelun.stations import selectors, services
+from chelun.stations.console_scope import limit_region_choices, scope_region_ids
 from chelun.stations.forms.console import ConsoleFilterForm
 from chelun.stations.forms.registry import StationCreateForm
 from chelun.stations.models import Station
@@ -61,7 +62,10 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
     lives = [(s, selectors.station_live_status(s, now=now)) for s in page.object_list]
     rows = [(s, live, status_text(live), s.pk in managed) for s, live in lives]
     if not wants_partial(request):
-        form.fields["region"].load_choices()  # type: ignore[attr-defined]
+        region = form.fields["region"]
+        region.load_choices()  # type: ignore[attr-defined]
+        # A county admin picks among the regions their organisations cover, not all of Sichuan's.
+        region.choices = limit_region_choices(list(region.choices), scope_region_ids(request.user))  # type: ignore[attr-defined]
     can_create = may_act_somewhere(request.user, "station.change")
     context = {"form": form, "page": page, "rows": rows, "can_create": can_create}
     return render_page(request, "stations/console.html", "stations/partials/_console_results.html", context)
@@ -95,6 +99,8 @@ def station_create(request: HtmxHttpRequest) -> HttpResponse:
     else:
         form = StationCreateForm(actor=request.user)
     form.load_choices()
+    region = form.fields["region"]
+    region.choices = limit_region_choices(list(region.choices), scope_region_ids(request.user, "station.change"))  # type: ignore[attr-defined]
     return render_page(request, "stations/create.html", "stations/partials/_create_form.html", {"form": form}, status)
 
 

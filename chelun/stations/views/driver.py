@@ -16,7 +16,14 @@ from chelun.core.errors import ApplicationError
 from chelun.core.views import HtmxHttpRequest, render_page, wants_partial
 from chelun.stations import selectors
 from chelun.stations.corridors import corridors
-from chelun.stations.forms.driver import DEFAULT_RADIUS_KM, NearSearchForm, RouteSearchForm
+from chelun.stations.forms.driver import (
+    DEFAULT_OFFROAD_KM,
+    DEFAULT_RADIUS_KM,
+    EXPRESSWAY_CORRIDOR_M,
+    OFFROAD_CHOICES,
+    NearSearchForm,
+    RouteSearchForm,
+)
 from chelun.stations.views.wording import Row, clock_text, duration_text, say_text, station_rows
 
 
@@ -46,6 +53,16 @@ def _markers(rows: list[Row]) -> list[dict[str, Any]]:
 
 def _map_config(request: HtmxHttpRequest) -> dict[str, Any]:
     return {"basemap_url": reverse("stations:basemap"), "tile_url": settings.MAP_TILE_URL}
+
+
+def _offroad_km(value: str | None) -> int:
+    """The chosen off-road distance as one of the chips' values (anything else: the default)."""
+    choices = {km for km, _ in OFFROAD_CHOICES}
+    try:
+        km = int(value or DEFAULT_OFFROAD_KM)
+    except ValueError:
+        return DEFAULT_OFFROAD_KM
+    return km if km in choices else DEFAULT_OFFROAD_KM
 
 
 @require_GET
@@ -134,6 +151,11 @@ def route(request: HtmxHttpRequest) -> HttpResponse:
         "corridors_json": {ref: [[t.code, t.name] for t in c.towns] for ref, c in corridors().items()},
         "selected_amenities": request.GET.getlist("amenities") if searched else [],
         "selected_window": form.data.get("window", "") if searched else "",
+        "selected_offroad": _offroad_km(form.data.get("offroad_km") if searched else None),
+        "expressway_m": EXPRESSWAY_CORRIDOR_M,
+        "default_offroad_km": DEFAULT_OFFROAD_KM,
+        "offroad_km": _offroad_km(form.data.get("offroad_km") if searched else None),
+        "route_format": getattr(form, "route_format_label", ""),
     }
     return render_page(request, "stations/route.html", "stations/partials/_route_results.html", context, status)
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chelun.core.forms import submit
 from chelun.core.views import HtmxHttpRequest, console_view, get_or_404, redirect_after_post, render_page
 from chelun.orgs.access import can
-from chelun.stations import selectors, services
+from chelun.stations import operator_queue, selectors, services
 from chelun.stations.access import access_station_by_id
 from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, FeedbackStatus
 from chelun.stations.forms.operate import PhotoForm, PricesForm, ReplyForm, StatusSetForm
@@ -113,6 +113,9 @@ def operate_list(request: HtmxHttpRequest) -> HttpResponse:
     stations = list(
         selectors.station_console_list(actor=request.user, managed_only=True).filter(is_demo_synthetic=False)
     )
+    due = operator_queue.feedback_due_by_station(actor=request.user, station_ids=[s.pk for s in stations], now=now)
+    for s in stations:
+        s.feedback_due = due.get(s.pk)  # type: ignore[attr-defined]  # for the row's 待答复 / 已超时 flags
     rows = [(s, status_text(selectors.station_live_status(s, now=now))) for s in stations]
     return render(request, "stations/operate_list.html", {"rows": rows})
 
@@ -318,8 +321,14 @@ def feedback_reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx and status < 400:
         messages.success(request, notice)
         return redirect(reverse("stations:operate", args=[item.station_id]) + "#feedback")
-    context = {"entry": _feedback_entry(item, form), "notice": notice}
+    context: dict[str, Any] = {"entry": _feedback_entry(item, form), "notice": notice}
     if request.htmx:
+        # The page's 待答复 figures follow the answer without a reload (swapped out of band).
+        due = operator_queue.feedback_due_by_station(
+            actor=request.user, station_ids=[item.station_id], now=timezone.now()
+        )
+        context["feedback_waiting"] = due[item.station_id].waiting if item.station_id in due else 0
+        context["oob_waiting"] = True  # stations/partials/_operate_waiting.html
         return render(request, "stations/partials/_operate_feedback_item.html", context, status=status)
     messages.error(request, str(next((e for errs in form.errors.values() for e in errs), "答复未能保存")))
     return redirect(reverse("stations:operate", args=[item.station_id]) + "#feedback")
