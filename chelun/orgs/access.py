@@ -54,7 +54,8 @@ def roles_for(action: str) -> frozenset[str]:
 def scope_paths(actor: Any, action: str) -> list[str] | None:
     """Paths of the subtrees where `actor` may do `action`; None means everywhere (superuser).
 
-    Cached on the actor object for the request, since one page asks several times. An unregistered action raises
+    Cached on the actor object for the request, since one page asks several times (orgs.services drops the cache
+    when it grants a role). An unregistered action raises
     UnknownAction for every actor (superusers too), so a misspelt permission fails in the first test that uses it.
     """
     roles = roles_for(action)
@@ -62,15 +63,17 @@ def scope_paths(actor: Any, action: str) -> list[str] | None:
         return []
     if actor.is_superuser:
         return None
-    cache: dict[str, list[str]] = actor.__dict__.setdefault("_chelun_scope_cache", {})
+    cache: dict[str, Any] = actor.__dict__.setdefault("_chelun_scope_cache", {})
     if action not in cache:
-        paths = sorted(
-            set(
-                RoleGrant.objects.filter(user=actor, role__in=roles, organization__status="active").values_list(
-                    "organization__path", flat=True
+        # One query per request for all the actor's grants (role, path); each action then picks its roles from them,
+        # so a page asking about five actions (its menu, tabs and lists) still reads the grants once.
+        if "_grants" not in cache:
+            cache["_grants"] = list(
+                RoleGrant.objects.filter(user=actor, organization__status="active").values_list(
+                    "role", "organization__path"
                 )
             )
-        )
+        paths = sorted({path for role, path in cache["_grants"] if role in roles})
         # A path inside another granted path adds nothing.
         cache[action] = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
     return cache[action]

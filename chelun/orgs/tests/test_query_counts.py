@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from chelun.core.testing.queries import get_query_count
 from chelun.orgs.tests.factories import make_org
 
 # Measured on SQLite with the test settings; a change that adds a query must say why here.
@@ -20,13 +19,6 @@ TREE_SEARCH_QUERIES = 6
 def add_branches(tree, count: int, start: int = 0) -> None:
     for n in range(start, start + count):
         make_org(parent=tree.wuhou, name=f"武侯第{n}物流党支部", region_code="510107")
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 @pytest.fixture
@@ -47,8 +39,8 @@ def admin(tree) -> Client:
 def test_org_pages_cost_the_same_queries_with_three_or_thirty_more_rows(tree, admin, name, query, expected):
     url = reverse(name) + query
     add_branches(tree, 3)
-    few = count_queries(admin, url)
+    few = get_query_count(admin, url)
     add_branches(tree, 27, start=3)
-    many = count_queries(admin, url)
+    many = get_query_count(admin, url)
 
     assert (few, many) == (expected, expected)
