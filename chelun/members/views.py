@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -72,6 +73,7 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
     """人员: filters (name, region, organisation, profile type, party status); masked values only."""
     form = PersonFilterForm(request.GET)
     organization = None
+    people: QuerySet[Person]
     if form.is_valid():
         organization = _organization_or_404(request, form.cleaned_data.get("org"))
         filters = PersonFilter(
