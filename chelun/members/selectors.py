@@ -89,8 +89,23 @@ def _filter_region(qs: PersonQuerySet, region: Region) -> PersonQuerySet:
 
 
 def person_list(*, actor: Any, filters: PersonFilter | None = None) -> PersonQuerySet:
-    f = filters or PersonFilter()
-    qs = PersonQuerySet(Person).filter(person_scope_q(actor))
+    return _person_list(person_scope_q(actor), filters or PersonFilter())
+
+
+def person_list_within(*, paths: list[str] | None, filters: PersonFilter | None = None) -> PersonQuerySet:
+    """person_list for a scope captured earlier (a background export): people whose organisation lies under one of
+    `paths` (None: everywhere), with every profile joined for the export's rows."""
+    if paths is None:
+        scope = Q()
+    else:
+        scope = Q(pk__in=[])
+        for path in paths:
+            scope |= Q(org__path__startswith=path)
+    return _person_list(scope, filters or PersonFilter()).select_related("shipper_profile", "operator_profile")
+
+
+def _person_list(scope: Q, f: PersonFilter) -> PersonQuerySet:
+    qs = PersonQuerySet(Person).filter(scope)
     qs = qs.select_related("org", "region", "driver_profile", "party_profile")
     if f.q:
         qs = qs.filter(name__icontains=f.q)

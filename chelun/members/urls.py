@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
+    path("export/", views.person_export_start, name="export_start"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
 ]
