@@ -55,7 +55,7 @@ def capped_count(queryset: Any, cap: int | None = None) -> tuple[int, bool]:
         return len(queryset), True
     cap = API_COUNT_CAP if cap is None else cap
     counting = queryset.for_count() if hasattr(queryset, "for_count") else queryset
-    rows = counting.order_by().select_related(None)[: cap + 1].count()
+    rows = counting.order_by().select_related(None).values("pk")[: cap + 1].count()
     return (rows, True) if rows <= cap else (cap, False)
 
 
