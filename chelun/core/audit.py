@@ -117,27 +117,29 @@ def audit_entry_list(*, actor: Any, filters: AuditFilter | None = None) -> Query
     paths = scope_paths(actor, "audit.view")
     base = AuditEntryQuerySet(LogEntry).alias(_org_path=EntryOrgPath())
     scope = _scope_filter(paths)
-    # How big the scope is, counted on its index up to the threshold (a few ms even at the threshold).
-    small_scope = paths is not None and (not paths or _fewer_than(base.filter(scope), AUDIT_INDEX_SCOPE_BELOW))
-    qs = base.select_related("actor", "content_type")
-    if small_scope:
-        qs = qs.filter(scope)
-    else:
-        # The same range, on the path in a form no index matches: the timestamp index leads.
-        qs = qs.alias(_org_path_scan=EntryOrgPath(indexed=False)).filter(_scope_filter(paths, "_org_path_scan"))
-    if f.action is not None:
-        qs = (
-            qs.filter(action=f.action)
-            if small_scope
-            else qs.alias(_action=_NotIndexed(F("action"))).filter(_action=f.action)
-        )
+    content_type_id = None
     if f.model and "." in f.model:
         app_label, model = f.model.split(".", 1)
-        ct = ContentType.objects.filter(app_label=app_label, model=model).values_list("pk", flat=True).first()
-        if small_scope:
-            qs = qs.filter(content_type_id=ct)
-        else:
-            qs = qs.alias(_ct=_NotIndexed(F("content_type_id"))).filter(_ct=ct)
+        content_type_id = (
+            ContentType.objects.filter(app_label=app_label, model=model).values_list("pk", flat=True).first()
+        )
+    plain: dict[str, Any] = {}
+    if f.action is not None:
+        plain["action"] = f.action
+    if f.model and "." in f.model:
+        plain["content_type_id"] = content_type_id
+    # How many entries the scope and the action and type filters leave, counted on the scope's index (which holds
+    # action and type) up to the threshold: a few ms where there are many, the scope's range where there are few.
+    small_scope = paths is not None and (not paths or _fewer_than(base.filter(scope, **plain), AUDIT_INDEX_SCOPE_BELOW))
+    qs = base.select_related("actor", "content_type")
+    if small_scope:
+        qs = qs.filter(scope, **plain)
+    else:
+        # The same range, on the path in a form no index matches, and the same filters, in a form no index matches
+        # either: the timestamp index leads.
+        qs = qs.alias(_org_path_scan=EntryOrgPath(indexed=False)).filter(_scope_filter(paths, "_org_path_scan"))
+        for name, value in plain.items():
+            qs = qs.alias(**{f"_{name}_scan": _NotIndexed(F(name))}).filter(**{f"_{name}_scan": value})
     if f.actor_username:
         actor_id = get_user_model().objects.filter(username=f.actor_username).values_list("pk", flat=True).first()
         if actor_id is None:
