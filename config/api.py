@@ -35,7 +35,8 @@ api = ChelunAPI(
     description=(
         "车轮党建平台接口。坐标一律为 WGS-84；日期为 ISO 8601。"
         "认证：`Authorization: Bearer <token>`（POST /accounts/token 或司机验证码登录获取）或网页登录会话。"
-        "列表分页：`?page=1&page_size=50`（最多 200），返回 {items, count}。"
+        "列表分页：`?page=1&page_size=50`（最多 200），返回 {items, count, count_exact}："
+        "匹配超过 10,000 条时 count 为 10,000、count_exact 为 false（即“10,000+”），以免每页都数全表。"
         "错误统一返回 {message, code, extra}；与某个输入有关时，extra.fields 给出各字段的错误。"
         "超出本人权限范围的记录与不存在的记录一样返回 404。"
     ),

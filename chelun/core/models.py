@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -79,3 +80,58 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount_fen}"
+
+
+class ExportJobStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "导出中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+    EXPIRED = "expired", "已过期"
+
+
+def export_file_path(instance: ExportJob, filename: str) -> str:
+    return f"exports/{instance.pk}-{filename}"
+
+
+class ExportJob(models.Model):
+    """A background Excel export (后台导出): who asked, what list with which filters, the scope they had when they
+    asked (the rows and the download stay within it), progress, and the file until it expires. Written by
+    core.export_jobs; the rows come from the app that registered the kind."""
+
+    kind = models.CharField("导出内容", max_length=32)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    filter_label = models.CharField("筛选条件说明", max_length=255, blank=True)
+    # Organisation paths the requester could see at creation; null means everywhere (a superuser).
+    scope_paths = models.JSONField("范围", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=ExportJobStatus.choices, default=ExportJobStatus.PENDING)
+    total_rows = models.PositiveIntegerField("总行数", null=True, blank=True)
+    rows_written = models.PositiveIntegerField("已写行数", default=0)
+    file = models.FileField("文件", upload_to=export_file_path, blank=True)
+    error = models.CharField("错误", max_length=255, blank=True)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expires_at = models.DateTimeField("下载截止", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        indexes = [
+            models.Index(fields=["requested_by", "kind", "-created_at"], name="exportjob_requester_idx"),
+            models.Index(fields=["status", "expires_at"], name="exportjob_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportJobStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.rows_written * 100 // self.total_rows)

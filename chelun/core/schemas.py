@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from auditlog.models import LogEntry
+from django.db.models import QuerySet
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
@@ -168,16 +169,44 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+# An API list counts its matching rows up to this many; past it the answer says "10,000+" (count_exact false).
+API_COUNT_CAP = 10_000
+
+
+def capped_count(queryset: Any, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the number of rows, or `cap` and False when there are more. Counting a province's 630,000
+    people on every page is a scan (hundreds of ms); reading at most cap + 1 rows of an index is not. A queryset
+    may offer `for_count()`, the same rows through a filter cheaper to count (members.selectors.PersonQuerySet)."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), True
+    cap = API_COUNT_CAP if cap is None else cap
+    counting = queryset.for_count() if hasattr(queryset, "for_count") else queryset
+    rows = counting.order_by().select_related(None).values("pk")[: cap + 1].count()
+    return (rows, True) if rows <= cap else (cap, False)
+
+
 class Pagination(PageNumberPagination):
-    """One pagination for every list: `?page=1&page_size=50` (page_size at most 200); answers `{items, count}`."""
+    """One pagination for every list: `?page=1&page_size=50` (page_size at most 200); answers
+    `{items, count, count_exact}`, the count capped at API_COUNT_CAP (see capped_count)."""
 
     class Input(Schema):
         # The upper bound on `page` keeps the SQL offset inside a 64-bit integer whatever a client sends.
         page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
         page_size: int | None = Field(None, ge=1, description="每页条数，默认 50，超过 200 按 200 计")
 
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description=f"匹配的记录数；超过 {API_COUNT_CAP:,} 条时为 {API_COUNT_CAP:,}")
+        count_exact: bool = Field(True, description=f"count 是否为准确值；为 false 时表示“{API_COUNT_CAP:,}+”")
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(page_size=50, max_page_size=200, **kwargs)
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> Any:
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        count, exact = capped_count(queryset)
+        return {"items": queryset[offset : offset + page_size], "count": count, "count_exact": exact}
 
 
 class MessageOut(Schema):

@@ -10,7 +10,9 @@ class MembersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         import chelun.members.permissions  # noqa: F401  (registers the actions this app guards)
-        from chelun.members import models
+        from chelun.members import exports, models
+
+        exports.register()  # the people list as a background export (core.export_jobs)
 
         # Ciphertext and hashes never go into the audit diff; reveals are logged as access entries instead.
         secret = ["id_number_cipher", "id_number_hash", "phone_cipher", "phone_hash"]

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from chelun.core.errors import ApplicationError, NotFound
+from chelun.core.export_jobs import export_job_start
 from chelun.core.exports import queryset_rows, xlsx_response
 from chelun.core.forms import submit
 from chelun.core.views import (
@@ -27,7 +29,7 @@ from chelun.core.views import (
     wants_partial,
     wants_xlsx,
 )
-from chelun.members import services
+from chelun.members import exports, services
 from chelun.members.access import access_person_by_id
 from chelun.members.choices import ProfileType, SensitiveField
 from chelun.members.forms import PersonCreateForm, PersonFilterForm, RevealForm, SecretaryForm
@@ -65,21 +67,28 @@ def _export_row(person: Person) -> tuple[Any, ...]:
     )
 
 
+def _person_filter(request: HtmxHttpRequest, form: PersonFilterForm) -> PersonFilter | None:
+    """The list's filters from a valid form (an organisation out of scope is a 404); None for an invalid form."""
+    if not form.is_valid():
+        return None
+    return PersonFilter(
+        q=(form.cleaned_data.get("q") or "").strip(),
+        region=form.cleaned_data.get("region"),
+        organization=_organization_or_404(request, form.cleaned_data.get("org")),
+        profile_type=form.cleaned_data.get("profile_type") or "",
+        party_status=form.cleaned_data.get("party_status") or "",
+    )
+
+
 @console_view
 @require_GET
 def person_list(request: HtmxHttpRequest) -> HttpResponse:
     """人员: filters (name, region, organisation, profile type, party status); masked values only."""
     form = PersonFilterForm(request.GET)
-    organization = None
-    if form.is_valid():
-        organization = _organization_or_404(request, form.cleaned_data.get("org"))
-        filters = PersonFilter(
-            q=(form.cleaned_data.get("q") or "").strip(),
-            region=form.cleaned_data.get("region"),
-            organization=organization,
-            profile_type=form.cleaned_data.get("profile_type") or "",
-            party_status=form.cleaned_data.get("party_status") or "",
-        )
+    filters = _person_filter(request, form)
+    organization = filters.organization if filters else None
+    people: QuerySet[Person]
+    if filters is not None:
         people = person_list_with_profiles(actor=request.user, filters=filters)
     else:
         people = Person.objects.none()
@@ -94,8 +103,33 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "organization": organization,
         "can_add_person": may_act_somewhere(request.user, "person.change"),
+        "export_kind": exports.KIND,
     }
     return render_page(request, "members/list.html", "members/partials/_people_results.html", context)
+
+
+@console_view
+@require_POST
+def person_export_start(request: HtmxHttpRequest) -> HttpResponse:
+    """后台导出: the list's filters (from the query string, as the list has them) as a background job; back to the
+    list, where the job shows its progress and then its download link."""
+    form = PersonFilterForm(request.GET)
+    filters = _person_filter(request, form)
+    query = request.GET.copy()
+    for name in ("page", "export"):
+        query.pop(name, None)
+    back = f"{reverse('members:list')}?{query.urlencode()}" if query else reverse("members:list")
+    if filters is None:
+        messages.error(request, "筛选条件有误，未发起导出")
+        return redirect_after_post(request, back)
+    stored, label = exports.person_export_filters(filters)
+    try:
+        export_job_start(actor=request.user, kind=exports.KIND, filters=stored, filter_label=label)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已发起后台导出，完成后可在本页下载")
+    return redirect_after_post(request, back)
 
 
 def _detail_context(request: HtmxHttpRequest, person: Person, revealed: dict[str, str] | None = None) -> dict[str, Any]:

@@ -99,6 +99,7 @@ def test_list_is_scoped_and_masked(tree, wuhou_driver, jinjiang_person):
     response = login(tree.wuhou_admin).get("/api/v1/members/people")
     assert response.json() == {
         "count": 1,
+        "count_exact": True,
         "items": [
             {
                 "id": wuhou_driver.pk,
