@@ -19,6 +19,7 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from huey.contrib.djhuey import db_task
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -98,10 +99,15 @@ def export_job_start(*, actor: Any, kind: str, filters: dict[str, Any], filter_l
         filter_label=filter_label[:255],
         scope_paths=export.scope(actor),
     )
-    from chelun.core.tasks import run_export_job
-
     transaction.on_commit(lambda: run_export_job(job.pk))
     return job
+
+
+@db_task()
+def run_export_job(job_id: int) -> None:
+    """The huey task that writes one job's file (queued by export_job_start once its row is committed). It lives
+    beside the service that queues it, so the service need not import the tasks module that imports it."""
+    export_job_run(job_id)
 
 
 def _header_cells(sheet: Any, headers: Sequence[str]) -> list[WriteOnlyCell]:

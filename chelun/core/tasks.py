@@ -1,15 +1,10 @@
-"""Background jobs of `core` (huey): thin wrappers around core.export_jobs."""
+"""Periodic jobs of `core` (huey): thin wrappers around core.export_jobs. (The on-demand export task,
+run_export_job, sits beside export_job_start, which queues it.)"""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from chelun.core.export_jobs import export_job_run, export_jobs_purge_expired
-
-
-@db_task()
-def run_export_job(job_id: int) -> None:
-    """Write one background export (queued by export_job_start once its row is committed)."""
-    export_job_run(job_id)
+from chelun.core.export_jobs import export_jobs_purge_expired
 
 
 @db_periodic_task(crontab(minute="*/15"))

@@ -14,6 +14,9 @@ from chelun.members.selectors import PersonFilter, PersonQuerySet, person_list_w
 from chelun.orgs.access import scope_paths
 from chelun.orgs.models import Organization
 
+# The people export's columns, for the page's own export and the background job alike.
+EXPORT_HEADERS = ("姓名", "性别", "身份证号（脱敏）", "手机号（脱敏）", "所属组织", "常住地", "人员类型", "党籍状态")
+
 KIND = "people"
 
 
@@ -93,7 +96,6 @@ def _rows(stored: dict[str, Any], paths: ScopePaths) -> Iterator[Sequence[Any]]:
 
 
 def register() -> None:
-    from chelun.members.views import EXPORT_HEADERS  # the same columns as the export a page answers itself
 
     export_kind_register(
         ExportKind(

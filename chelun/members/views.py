@@ -44,7 +44,7 @@ from chelun.orgs.access import access_organization_by_id, can
 from chelun.orgs.models import Organization
 
 PAGE_SIZE = 50
-EXPORT_HEADERS = ("姓名", "性别", "身份证号（脱敏）", "手机号（脱敏）", "所属组织", "常住地", "人员类型", "党籍状态")
+EXPORT_HEADERS = exports.EXPORT_HEADERS
 
 
 def _organization_or_404(request: HtmxHttpRequest, pk: int | None) -> Organization | None:

@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from chelun.stations.choices import StationClass, StationKind
 from chelun.stations.models import Station
 
-if TYPE_CHECKING:
-    from chelun.demo.stations.sites import SiteSpec
+__all__ = ["FeedbackPlan", "Half", "Report", "SiteSpec"]
 
-__all__ = ["FeedbackPlan", "Half", "Report"]
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """One named site. `offset_km` is measured from the `anchor` town along the line, in the line's order."""
+
+    key: str
+    name: str
+    road: str
+    anchor: str
+    offset_km: float
+    kind: str = StationKind.EXPRESSWAY
+    station_class: str = StationClass.B
+    spaces: int = 40
+    twin_spaces: int = 30
+    beds: int = 0
+    hours: tuple[dt.time, dt.time] | None = None  # None: open 24 h
+    toward: tuple[str, str] = ("", "")  # 往X方向 for the half following the line's order, then the other one
+    security: str = "CL"  # C cctv, G guards, L lighting, F fence
+    meal_fen: int = 1200
+    bed_fen: int = 0
+    linked: bool = False
+    # Share of spaces taken at night; None draws one. 石棉 keeps room, so the browser scenario does not meet "full".
+    night_occupancy: float | None = None
 
 
 @dataclass

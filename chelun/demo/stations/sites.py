@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from chelun.demo.geography import Geography
 from chelun.demo.names import ethnic_share, person_name
 from chelun.demo.stations.lines import Line, half_at, side_name, site_line
-from chelun.demo.stations.plans import Half
+from chelun.demo.stations.plans import Half, SiteSpec
 from chelun.stations.choices import FREE_BY_STANDARD, Amenity, StationClass, StationKind, StationStatus
 from chelun.stations.models import Station
 
@@ -37,31 +36,6 @@ __all__ = [
 
 # The browser scenario: a shower 3–4 h (210–280 km at 70 km/h on the schematic line) south of 成都 on G5.
 SCENARIO_SITE = "shimian"
-
-
-@dataclass(frozen=True)
-class SiteSpec:
-    """One named site. `offset_km` is measured from the `anchor` town along the line, in the line's order."""
-
-    key: str
-    name: str
-    road: str
-    anchor: str
-    offset_km: float
-    kind: str = StationKind.EXPRESSWAY
-    station_class: str = StationClass.B
-    spaces: int = 40
-    twin_spaces: int = 30
-    beds: int = 0
-    hours: tuple[dt.time, dt.time] | None = None  # None: open 24 h
-    toward: tuple[str, str] = ("", "")  # 往X方向 for the half following the line's order, then the other one
-    security: str = "CL"  # C cctv, G guards, L lighting, F fence
-    meal_fen: int = 1200
-    bed_fen: int = 0
-    linked: bool = False
-    # Share of spaces taken at night; None draws one. 石棉 keeps room, so the browser scenario does not meet "full".
-    night_occupancy: float | None = None
-
 
 _T = dt.time
 _TRUNK = StationKind.TRUNK_ROAD
