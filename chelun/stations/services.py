@@ -18,6 +18,7 @@ from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, 
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import ledger_post
 from chelun.core.models import Region
+from chelun.core.money import MAX_ENTRY_FEN
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
@@ -447,6 +448,28 @@ def month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
+#: The first month funding figures may be entered for: the programme's records start in 2015.
+EARLIEST_FUNDING_MONTH = dt.date(2015, 1, 1)
+
+
+def _funding_month(value: dt.date) -> dt.date:
+    """The month's first day, refused when it is after this month (a slip like 2030-01: money is entered as it
+    comes, not ahead) or before EARLIEST_FUNDING_MONTH."""
+    month = month_start(value)
+    this_month = timezone.localdate().replace(day=1)
+    if month > this_month:
+        raise field_error(
+            "month", f"不能填报未来月份（最晚为 {this_month.year} 年 {this_month.month} 月）", "month_in_future"
+        )
+    if month < EARLIEST_FUNDING_MONTH:
+        raise field_error("month", "月份不能早于 2015 年 1 月", "month_too_early")
+    return month
+
+
+def _amount_too_large(field: str) -> ApplicationError:
+    return field_error(field, "金额过大（单笔须小于 1 亿元），请检查单位", "amount_too_large")
+
+
 @transaction.atomic
 def cost_report_set(
     *, actor: Any, station: Station, month: dt.date, amounts_fen: Mapping[str, int]
@@ -459,7 +482,9 @@ def cost_report_set(
             raise field_error("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
             raise field_error("amounts_fen", "金额必须是不小于 0 的整数（分）", "amount_invalid")
-    month = month_start(month)
+        if amount >= MAX_ENTRY_FEN:
+            raise _amount_too_large("amounts_fen")
+    month = _funding_month(month)
     CostReport.objects.filter(station=station, month=month).exclude(category__in=list(amounts_fen)).delete()
     return [
         CostReport.objects.update_or_create(
@@ -480,7 +505,9 @@ def subsidy_record(
         raise field_error("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise field_error("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
-    month = month_start(month)
+    if amount_fen >= MAX_ENTRY_FEN:
+        raise _amount_too_large("amount_fen")
+    month = _funding_month(month)
     txn = ledger_post(
         idempotency_key=f"subsidy:{idempotency_key}",
         kind="station_subsidy",

@@ -12,11 +12,14 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from chelun.core.models import Region
+from chelun.core.errors import ApplicationError
+from chelun.core.models import LedgerTransaction, Region
+from chelun.core.money import MAX_ENTRY_FEN
 from chelun.stations import selectors, services
 from chelun.stations.choices import CostCategory, FundingSource
-from chelun.stations.models import CostReport, Station
+from chelun.stations.models import CostReport, Station, SubsidyContribution
 from chelun.stations.tests.factories import make_station
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +196,69 @@ def test_page_groups_thousands_and_flags_cities_under_half(client, tree, wuhou_s
     assert "1 个市州低于50%" in response.text
     assert '<tr class="below" data-row="成都市">' in response.text
     assert '<tr data-row="绵阳市">' in response.text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What may be entered: months from 2015 to this one, amounts under 1 亿元
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _next_month(today: dt.date) -> dt.date:
+    return (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def test_a_subsidy_for_a_future_month_is_refused_on_the_page_and_recorded_nowhere(client, tree, wuhou_station):
+    client.force_login(tree.province_admin)
+    ahead = _next_month(timezone.localdate())
+
+    response = client.post(
+        reverse("stations:funding_subsidy", args=[wuhou_station.pk]),
+        {"month": f"{ahead:%Y-%m}", "source": "finance", "amount": "100", "idempotency_key": "future-month-1"},
+    )
+
+    assert response.status_code == 422
+    this_month = timezone.localdate()
+    assert f"不能填报未来月份（最晚为 {this_month.year} 年 {this_month.month} 月）" in response.text
+    assert SubsidyContribution.objects.count() == 0 and LedgerTransaction.objects.count() == 0
+
+
+@pytest.mark.parametrize("month", [dt.date(2015, 1, 1), "this month"])
+def test_months_from_2015_to_this_one_are_accepted(tree, wuhou_station, month):
+    month = timezone.localdate().replace(day=1) if month == "this month" else month
+
+    services.cost_report_set(actor=tree.province_admin, station=wuhou_station, month=month, amounts_fen={"staff": 1})
+    services.subsidy_record(
+        actor=tree.province_admin,
+        station=wuhou_station,
+        month=month,
+        source="finance",
+        amount_fen=MAX_ENTRY_FEN - 1,
+        idempotency_key="edge-month",
+    )
+
+    assert list(CostReport.objects.values_list("month", "amount_fen")) == [(month, 1)]
+    assert list(SubsidyContribution.objects.values_list("month", "amount_fen")) == [(month, MAX_ENTRY_FEN - 1)]
+
+
+@pytest.mark.parametrize(
+    ("month", "amount", "code"),
+    [
+        (dt.date(2014, 12, 1), 1, "month_too_early"),
+        ("next month", 1, "month_in_future"),
+        (dt.date(2026, 1, 1), MAX_ENTRY_FEN, "amount_too_large"),
+        (dt.date(2026, 1, 1), 2**63 - 1, "amount_too_large"),
+    ],
+)
+def test_the_services_refuse_out_of_range_months_and_amounts(tree, wuhou_station, month, amount, code):
+    month = _next_month(timezone.localdate()) if month == "next month" else month
+    admin = tree.province_admin
+
+    with pytest.raises(ApplicationError) as cost_refused:
+        services.cost_report_set(actor=admin, station=wuhou_station, month=month, amounts_fen={"staff": amount})
+    with pytest.raises(ApplicationError) as subsidy_refused:
+        services.subsidy_record(
+            actor=admin, station=wuhou_station, month=month, source="finance", amount_fen=amount, idempotency_key="x1"
+        )
+
+    assert (cost_refused.value.code, subsidy_refused.value.code) == (code, code)
+    assert CostReport.objects.count() == 0 and SubsidyContribution.objects.count() == 0

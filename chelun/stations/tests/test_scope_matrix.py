@@ -359,11 +359,6 @@ ENDPOINTS = [
         WRITE,
         api_costs,
         expect={OPERATOR: 403},
-        xfail={
-            OPERATOR: "the API's cost entry checks that the user runs the station (services.cost_report_set: "
-            "access_station_by_id manage=True), the page checks funding.change (stations:funding_costs answers "
-            "404): a station's own operator, holding no role, writes its costs over the API"
-        },
     ),
     Endpoint(f"POST {API}/{{station_id}}/subsidies", WRITE, api_subsidy, ok=201, expect={OPERATOR: 403}),
 ]
