@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from auditlog.models import LogEntry
 from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
@@ -287,8 +288,25 @@ def station_status_set(
     Station.objects.filter(pk=locked.pk).update(
         live_open=is_open, live_free_spaces=free_spaces, live_level=level, live_source=source, live_observed_at=at
     )
+    _audit_status_change(actor, locked, is_open=is_open, free_spaces=free_spaces)
     _status_reported()
     return report
+
+
+def _audit_status_change(actor: Any, before: Station, *, is_open: bool, free_spaces: int | None) -> None:
+    """An operator's (or sensor account's) report into the audit log when it changes what drivers see: open or
+    closed, or the free spaces. The live fields are written by a queryset update, which auditlog does not see; a
+    repeat of the same figures is history (StatusReport), not a change."""
+    changes = {
+        name: [str(old), str(new)]
+        for name, old, new in (
+            ("live_open", before.live_open, is_open),
+            ("live_free_spaces", before.live_free_spaces, free_spaces),
+        )
+        if old != new
+    }
+    if changes and actor is not None and getattr(actor, "is_authenticated", False):
+        LogEntry.objects.log_create(before, force_log=True, action=LogEntry.Action.UPDATE, changes=changes, actor=actor)
 
 
 @transaction.atomic
@@ -393,9 +411,11 @@ def feedback_create(
     rating: int,
     issues: Iterable[str] = (),
     text: str = "",
+    device_id: str = "",
     at: dt.datetime | None = None,
 ) -> Feedback:
-    """A driver rates a station and may report issues. The operator owes a reply within 24 hours."""
+    """A driver rates a station and may report issues. The operator owes a reply within 24 hours. An anonymous
+    driver's `device_id` (their device cookie or header) names them in the audit log, hashed."""
     at = at or timezone.now()
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise field_error("rating", "评分应为 1 到 5 星", "rating_invalid")
@@ -408,15 +428,25 @@ def feedback_create(
         raise field_error("text", "选择“其他”时请写明情况", "text_required")
     if len(text) > 1000:
         raise field_error("text", "内容不能超过 1000 字", "text_too_long")
-    return Feedback.objects.create(
+    signed_in = user is not None and user.is_authenticated
+    feedback = Feedback.objects.create(
         station=station,
-        user=user if user is not None and user.is_authenticated else None,
+        user=user if signed_in else None,
         rating=rating,
         issues=issue_list,
         text=text,
         created_at=at,
         reply_due_at=at + dt.timedelta(hours=FEEDBACK_REPLY_HOURS),
     )
+    if not signed_in:
+        # The audit log names an anonymous driver by a short hash of the device (never the device id itself).
+        anonymous: dict[str, Any] = {"anonymous": True}
+        if device_id:
+            anonymous["device"] = visitor_key_for(user=None, device_id=device_id).removeprefix("device:")[:10]
+        for entry in LogEntry.objects.get_for_object(feedback).filter(action=LogEntry.Action.CREATE):
+            entry.additional_data = {**(entry.additional_data or {}), **anonymous}
+            entry.save(update_fields=["additional_data"])
+    return feedback
 
 
 @transaction.atomic
