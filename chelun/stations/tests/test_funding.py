@@ -170,7 +170,11 @@ def test_page_lists_rows_with_figures_and_counts_the_rest(client, tree):
     assert len(funded) == 7
     assert [r["name"] for r in response.context["stations"]] == funded
     empty = [r.name for r in report.stations if r.is_empty]
-    assert [r.name for r in response.context["stations_without_figures"]] == empty and len(empty) == 5
+    empty_links = [
+        (r.name, reverse("stations:funding_station", args=[int(r.key)])) for r in report.stations if r.is_empty
+    ]
+    assert response.context["stations_without_figures"] == empty_links and len(empty) == 5
+    assert all(f'<a href="{url}">{name}</a>' in response.text for name, url in empty_links)
     assert "另有 5 个服务侧本期无经费记录，列在表下" in response.text
     assert response.text.count('data-row="') == 7 + len(response.context["cities"])
     assert "9 处暖心之家共 12 个服务侧" in response.text
