@@ -145,3 +145,17 @@ def test_a_write_outside_any_request_is_the_systems(client, tree, station):
     rows = _audit(client, tree, model="stations.station")
 
     assert [r[2] for r in rows] == ["系统"]
+
+
+def test_anonymous_feedback_on_the_station_page_names_the_phone_by_its_cookie(client, tree, station):
+    driver = Client()
+    driver.cookies["chelun_device"] = "cookie-phone-7"
+    response = driver.post(reverse("stations:feedback", args=[station.pk]), {"rating": "5", "text": "很好"})
+    assert response.status_code in (200, 302)
+    no_cookie = Client().post(reverse("stations:feedback", args=[station.pk]), {"rating": "4", "text": "不错"})
+    assert no_cookie.status_code in (200, 302)
+
+    rows = _audit(client, tree, model="stations.feedback")
+
+    device = hashlib.sha256(b"cookie-phone-7").hexdigest()[:10]
+    assert [r[2] for r in rows] == ["匿名司机", f"匿名司机（设备 {device}）"]
