@@ -196,8 +196,8 @@ def test_page_groups_thousands_and_flags_cities_under_half(client, tree, wuhou_s
 
     cities = {c["name"]: (c["cost"], c["subsidy"], c["below"], c["sites"]) for c in response.context["cities"]}
     assert cities == {"成都市": ("1,234,567.89", "123,456.78", True, 1), "绵阳市": ("10,000.00", "6,000.00", False, 1)}
-    assert response.context["cities_below"] == 1
-    assert "1 个市州低于50%" in response.text
+    assert response.context["cities_below"] == ["成都市"]
+    assert '<span class="badge flag">1 个市州低于50%</span> 成都市</p>' in response.text
     assert '<tr class="below" data-row="成都市">' in response.text
     assert '<tr data-row="绵阳市">' in response.text
 

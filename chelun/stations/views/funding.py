@@ -74,7 +74,8 @@ def funding(request: HtmxHttpRequest) -> HttpResponse:
         "source_labels": list(SOURCE_LABELS.values()),
         "total": _money_row(report.total) if report else None,
         "cities": cities,
-        "cities_below": sum(1 for c in cities if c["below"]),
+        # Named above the table too: on a phone the flagged rows sit far down a long list of cards.
+        "cities_below": [c["name"] for c in cities if c["below"]],
         "stations": [_money_row(r) for r in listed],
         # Still linked (a compact list under the table): the funding page is the way to a station's entry forms.
         # Thousands of them on a benchmark deployment: the link is reversed once, not once per station.
