@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 
-from chelun.core.audit import ACTION_LABELS, AuditFilter
+from chelun.core.audit import ACTION_LABELS, AuditFilter, audited_model_choices
 from chelun.core.errors import ApplicationError
 from chelun.core.models import Region, RegionLevel
 
@@ -17,18 +17,6 @@ T = TypeVar("T")
 
 #: What a form that does not clean answers (the input was understood but is not acceptable).
 INVALID_FORM_STATUS = 422
-
-# The audited models an auditor can filter on ("app_label.model" -> label).
-AUDITED_MODELS = (
-    ("orgs.organization", "党组织"),
-    ("orgs.rolegrant", "角色授权"),
-    ("orgs.rule", "制度"),
-    ("members.person", "人员"),
-    ("members.driverprofile", "司机档案"),
-    ("members.partymemberprofile", "党员档案"),
-    ("members.shipperprofile", "货主档案"),
-    ("members.stationoperatorprofile", "站长档案"),
-)
 
 
 def form_errors_from(form: forms.BaseForm, exc: ApplicationError) -> None:
@@ -124,7 +112,10 @@ class AuditFilterForm(forms.Form):
         empty_value=None,
         choices=[("", "全部操作"), *[(int(k), v) for k, v in ACTION_LABELS.items()]],
     )
-    model = forms.ChoiceField(label="对象类型", required=False, choices=[("", "全部类型"), *AUDITED_MODELS])
+    # Every audited model (stations, feedback, funding ... as the apps register them), read when the form is made.
+    model = forms.ChoiceField(
+        label="对象类型", required=False, choices=lambda: [("", "全部类型"), *audited_model_choices()]
+    )
     actor = forms.CharField(label="操作人（用户名）", required=False, max_length=150)
     since = forms.DateField(label="起始日期", required=False, widget=DateInput())
     until = forms.DateField(label="截止日期", required=False, widget=DateInput())

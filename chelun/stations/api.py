@@ -542,7 +542,12 @@ def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -
 def station_feedback(request: HttpRequest, station_id: int, payload: FeedbackIn) -> Any:
     station = access_public_station_by_id(station_id=station_id)
     feedback = services.feedback_create(
-        station=station, user=visitor_of(request), rating=payload.rating, issues=payload.issues, text=payload.text
+        station=station,
+        user=visitor_of(request),
+        rating=payload.rating,
+        issues=payload.issues,
+        text=payload.text,
+        device_id=device_id_of(request),
     )
     return Status(201, feedback)
 

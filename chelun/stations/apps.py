@@ -28,3 +28,8 @@ class StationsConfig(AppConfig):
             ],
         )
         auditlog.register(models.Feedback)
+        # Prices and the money a station reports and receives: who changed what, as for the station itself. (Live
+        # status is written by a queryset update, so station_status_set logs operators' reports by hand.)
+        auditlog.register(models.StationPrice)
+        auditlog.register(models.CostReport)
+        auditlog.register(models.SubsidyContribution, exclude_fields=["transaction"])

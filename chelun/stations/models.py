@@ -61,13 +61,13 @@ class Station(models.Model):
         "安全等级", max_length=16, choices=SecurityGrade.choices, default=SecurityGrade.NONE
     )
     verified_at = models.DateTimeField("最近核验", null=True, blank=True)
-    is_demo_synthetic = models.BooleanField(default=False, editable=False)
+    is_demo_synthetic = models.BooleanField("合成测试站点", default=False, editable=False)
     # Latest live status, denormalised from StatusReport for fast reads (history stays in StatusReport).
-    live_open = models.BooleanField(null=True, editable=False)
-    live_free_spaces = models.IntegerField(null=True, editable=False)
-    live_level = models.CharField(max_length=8, choices=SpaceLevel.choices, blank=True, editable=False)
-    live_source = models.CharField(max_length=16, choices=StatusSource.choices, blank=True, editable=False)
-    live_observed_at = models.DateTimeField(null=True, editable=False)
+    live_open = models.BooleanField("实时开放", null=True, editable=False)
+    live_free_spaces = models.IntegerField("空余车位", null=True, editable=False)
+    live_level = models.CharField("车位情况", max_length=8, choices=SpaceLevel.choices, blank=True, editable=False)
+    live_source = models.CharField("状态来源", max_length=16, choices=StatusSource.choices, blank=True, editable=False)
+    live_observed_at = models.DateTimeField("状态时间", null=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,6 +139,9 @@ class StationPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} {yuan_text(self.price_fen)}元"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"org_path": self.station.organization.path}
 
 
 def station_photo_path(instance: StationPhoto, filename: str) -> str:
@@ -215,22 +218,32 @@ class Feedback(models.Model):
     """A driver's rating and report about a station. The operator answers within 24 h; otherwise it escalates to
     the station's organisation. Its status is public on the station page."""
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="feedback")
+    station = models.ForeignKey(Station, verbose_name="站点", on_delete=models.CASCADE, related_name="feedback")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="司机",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     rating = models.PositiveSmallIntegerField("评分")
     issues = models.JSONField("问题类型", default=list)
     text = models.TextField("内容", blank=True)
-    status = models.CharField(max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN)
-    created_at = models.DateTimeField()
-    reply_due_at = models.DateTimeField()
+    status = models.CharField("办理状态", max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN)
+    created_at = models.DateTimeField("提交时间")
+    reply_due_at = models.DateTimeField("答复期限")
     reply = models.TextField("答复", blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -266,7 +279,10 @@ class CostReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.station_id} {self.month:%Y-%m} {self.category}"
+        return f"站点 #{self.station_id} {self.month:%Y-%m} {self.get_category_display()}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"org_path": self.station.organization.path}
 
 
 class SubsidyContribution(models.Model):
@@ -286,4 +302,7 @@ class SubsidyContribution(models.Model):
         constraints = [models.CheckConstraint(name="subsidy_positive", condition=Q(amount_fen__gt=0))]
 
     def __str__(self) -> str:
-        return f"{self.station_id} {self.month:%Y-%m} {self.source}"
+        return f"站点 #{self.station_id} {self.month:%Y-%m} {self.get_source_display()}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"org_path": self.station.organization.path}

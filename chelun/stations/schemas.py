@@ -6,13 +6,13 @@ display. Schemas shape the rows the selectors read (relations prefetched there);
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import FiniteFloat
 
-from chelun.core.money import yuan_text
+from chelun.core.money import MAX_ENTRY_FEN, yuan_text
 from chelun.orgs.schemas import OrgBriefOut
 from chelun.stations.choices import (
     Amenity,
@@ -618,7 +618,11 @@ class FundingOut(Schema):
 
 class CostIn(Schema):
     month: dt.date = Field(description="该月任一天；按当月计")
-    amounts_fen: dict[str, int] = Field(description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字')
+    # Bounded here so an integer past SQLite's 64 bits never reaches the database (it raised OverflowError, a 500);
+    # the lower bounds are the service's, with their own error codes.
+    amounts_fen: dict[str, Annotated[int, Field(lt=MAX_ENTRY_FEN)]] = Field(
+        description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字；单项须小于 1 亿元'
+    )
 
 
 class CostItemOut(Schema):
@@ -643,7 +647,7 @@ class SubsidyIn(Schema):
     source: str = Field(
         max_length=16, description="finance 财政 / party_fees 党费 / union 工会 / road_fee 路网运行保障服务费"
     )
-    amount_fen: int = Field(description="大于 0 的整数（分）")
+    amount_fen: int = Field(lt=MAX_ENTRY_FEN, description="大于 0、小于 1 亿元的整数（分）")
     idempotency_key: str = Field(
         min_length=8, max_length=100, description="客户端生成的唯一键（如 UUID）；重复提交同一笔只记一次"
     )

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from auditlog.models import LogEntry
 from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
@@ -18,6 +19,7 @@ from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, 
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import idempotency_key_for, ledger_post_once
 from chelun.core.models import Region
+from chelun.core.money import MAX_ENTRY_FEN
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
@@ -286,8 +288,25 @@ def station_status_set(
     Station.objects.filter(pk=locked.pk).update(
         live_open=is_open, live_free_spaces=free_spaces, live_level=level, live_source=source, live_observed_at=at
     )
+    _audit_status_change(actor, locked, is_open=is_open, free_spaces=free_spaces)
     _status_reported()
     return report
+
+
+def _audit_status_change(actor: Any, before: Station, *, is_open: bool, free_spaces: int | None) -> None:
+    """An operator's (or sensor account's) report into the audit log when it changes what drivers see: open or
+    closed, or the free spaces. The live fields are written by a queryset update, which auditlog does not see; a
+    repeat of the same figures is history (StatusReport), not a change."""
+    changes = {
+        name: [str(old), str(new)]
+        for name, old, new in (
+            ("live_open", before.live_open, is_open),
+            ("live_free_spaces", before.live_free_spaces, free_spaces),
+        )
+        if old != new
+    }
+    if changes and actor is not None and getattr(actor, "is_authenticated", False):
+        LogEntry.objects.log_create(before, force_log=True, action=LogEntry.Action.UPDATE, changes=changes, actor=actor)
 
 
 @transaction.atomic
@@ -392,9 +411,11 @@ def feedback_create(
     rating: int,
     issues: Iterable[str] = (),
     text: str = "",
+    device_id: str = "",
     at: dt.datetime | None = None,
 ) -> Feedback:
-    """A driver rates a station and may report issues. The operator owes a reply within 24 hours."""
+    """A driver rates a station and may report issues. The operator owes a reply within 24 hours. An anonymous
+    driver's `device_id` (their device cookie or header) names them in the audit log, hashed."""
     at = at or timezone.now()
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise field_error("rating", "评分应为 1 到 5 星", "rating_invalid")
@@ -407,15 +428,25 @@ def feedback_create(
         raise field_error("text", "选择“其他”时请写明情况", "text_required")
     if len(text) > 1000:
         raise field_error("text", "内容不能超过 1000 字", "text_too_long")
-    return Feedback.objects.create(
+    signed_in = user is not None and user.is_authenticated
+    feedback = Feedback.objects.create(
         station=station,
-        user=user if user is not None and user.is_authenticated else None,
+        user=user if signed_in else None,
         rating=rating,
         issues=issue_list,
         text=text,
         created_at=at,
         reply_due_at=at + dt.timedelta(hours=FEEDBACK_REPLY_HOURS),
     )
+    if not signed_in:
+        # The audit log names an anonymous driver by a short hash of the device (never the device id itself).
+        anonymous: dict[str, Any] = {"anonymous": True}
+        if device_id:
+            anonymous["device"] = visitor_key_for(user=None, device_id=device_id).removeprefix("device:")[:10]
+        for entry in LogEntry.objects.get_for_object(feedback).filter(action=LogEntry.Action.CREATE):
+            entry.additional_data = {**(entry.additional_data or {}), **anonymous}
+            entry.save(update_fields=["additional_data"])
+    return feedback
 
 
 @transaction.atomic
@@ -447,6 +478,28 @@ def month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
+#: The first month funding figures may be entered for: the programme's records start in 2015.
+EARLIEST_FUNDING_MONTH = dt.date(2015, 1, 1)
+
+
+def _funding_month(value: dt.date) -> dt.date:
+    """The month's first day, refused when it is after this month (a slip like 2030-01: money is entered as it
+    comes, not ahead) or before EARLIEST_FUNDING_MONTH."""
+    month = month_start(value)
+    this_month = timezone.localdate().replace(day=1)
+    if month > this_month:
+        raise field_error(
+            "month", f"不能填报未来月份（最晚为 {this_month.year} 年 {this_month.month} 月）", "month_in_future"
+        )
+    if month < EARLIEST_FUNDING_MONTH:
+        raise field_error("month", "月份不能早于 2015 年 1 月", "month_too_early")
+    return month
+
+
+def _amount_too_large(field: str) -> ApplicationError:
+    return field_error(field, "金额过大（单笔须小于 1 亿元），请检查单位", "amount_too_large")
+
+
 @transaction.atomic
 def cost_report_set(
     *, actor: Any, station: Station, month: dt.date, amounts_fen: Mapping[str, int]
@@ -459,7 +512,9 @@ def cost_report_set(
             raise field_error("amounts_fen", f"未知成本类别：{category}", "unknown_cost_category")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
             raise field_error("amounts_fen", "金额必须是不小于 0 的整数（分）", "amount_invalid")
-    month = month_start(month)
+        if amount >= MAX_ENTRY_FEN:
+            raise _amount_too_large("amounts_fen")
+    month = _funding_month(month)
     CostReport.objects.filter(station=station, month=month).exclude(category__in=list(amounts_fen)).delete()
     return [
         CostReport.objects.update_or_create(
@@ -494,7 +549,9 @@ def _subsidy_post(
         raise field_error("source", "补贴来源应为：财政、党费、工会、路网运行保障服务费", "unknown_source")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise field_error("amount_fen", "金额必须是大于 0 的整数（分）", "amount_invalid")
-    month = month_start(month)
+    if amount_fen >= MAX_ENTRY_FEN:
+        raise _amount_too_large("amount_fen")
+    month = _funding_month(month)
     txn, created = ledger_post_once(
         idempotency_key=idempotency_key_for(purpose="subsidy", actor=actor, key=idempotency_key),
         kind="station_subsidy",

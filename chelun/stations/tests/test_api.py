@@ -1393,6 +1393,15 @@ def test_funding_writes_by_others_are_refused_and_change_nothing(world, who, kin
         ("subsidies", {"amount_fen": 0}, "amount_invalid", "amount_fen"),
         ("subsidies", {"idempotency_key": ""}, "validation_error", "idempotency_key"),
         ("subsidies", {"idempotency_key": None}, "validation_error", "idempotency_key"),
+        # Past SQLite's 64-bit integers (an OverflowError, a 500, before the schema bounded them) and at 1 亿元.
+        ("costs", {"month": "2026-10-01", "amounts_fen": {"staff": 2**63}}, "validation_error", "amounts_fen.staff"),
+        ("costs", {"month": "2026-10-01", "amounts_fen": {"staff": 10**10}}, "validation_error", "amounts_fen.staff"),
+        ("subsidies", {"amount_fen": 2**64}, "validation_error", "amount_fen"),
+        ("subsidies", {"amount_fen": 10**10}, "validation_error", "amount_fen"),
+        # The clock is at 2026-11: December is ahead; records start in 2015.
+        ("costs", {"month": "2030-01-01", "amounts_fen": {"staff": 1}}, "month_in_future", "month"),
+        ("subsidies", {"month": "2026-12-01"}, "month_in_future", "month"),
+        ("subsidies", {"month": "2014-12-31"}, "month_too_early", "month"),
     ],
 )
 def test_bad_funding_input_is_422_and_writes_nothing(world, kind, body, code, field):

@@ -864,11 +864,11 @@ def test_funding_report_per_station_city_and_total_with_red_flags(client, tree, 
     assert response.status_code == 200
     stations = {r["name"]: (r["cost"], r["subsidy"], r["ratio"], r["below"]) for r in response.context["stations"]}
     assert stations == {
-        "武侯暖心之家": ("10000.00", "5000.00", "50.0%", False),
-        "涪城暖心之家": ("8000.00", "3000.00", "37.5%", True),
+        "武侯暖心之家": ("10,000.00", "5,000.00", "50.0%", False),
+        "涪城暖心之家": ("8,000.00", "3,000.00", "37.5%", True),
     }
     assert [(r["name"], r["ratio"]) for r in response.context["cities"]] == [("成都市", "50.0%"), ("绵阳市", "37.5%")]
-    assert (response.context["total"]["cost"], response.context["total"]["ratio"]) == ("18000.00", "44.4%")
+    assert (response.context["total"]["cost"], response.context["total"]["ratio"]) == ("18,000.00", "44.4%")
     assert "37.5% 低于50%" in response.text
 
 

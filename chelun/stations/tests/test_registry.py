@@ -490,7 +490,7 @@ def test_admin_enters_a_months_costs_in_yuan(tree, wuhou):
     ]
     page = client.get(response["Location"])
     assert page.context["cost_form"]["cost_utilities"].value() == "12.34"
-    assert page.context["cost_rows"][0][2] == "6012.34"
+    assert page.context["cost_rows"][0][2] == "6,012.34"
 
 
 @pytest.mark.parametrize(

@@ -289,6 +289,8 @@ def feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             rating=form.cleaned_data["rating"],
             issues=form.cleaned_data["issues"],
             text=form.cleaned_data["text"],
+            # The device cookie, when the phone has one (a fresh id would name no one in the audit log).
+            device_id=_device(request)[0] if request.COOKIES.get(DEVICE_COOKIE) else "",
         ),
     )
     notice = "感谢反馈！站点将在 24 小时内答复，答复会显示在下方。" if submitted.ok else ""

@@ -76,9 +76,11 @@ def _ratio(row: FundingRow) -> float | None:
 
 def funding_workbook(report: selectors.FundingReport) -> bytes:
     """A summary sheet (every station, every city, the total: cost, the four sources, subsidy, ratio, flag) and one
-    sheet per source (that source's money and its share of cost), money in 元 as exact decimals."""
+    sheet per source (that source's money and its share of cost), money in 元 as exact decimals. As on the page,
+    stations with no cost and no subsidy in the period are left out (they still count in their city and the total).
+    """
     levels = [
-        *[("站点", row) for row in report.stations],
+        *[("站点", row) for row in report.stations if not row.is_empty],
         *[("市州", row) for row in report.cities],
         ("合计", report.total),
     ]

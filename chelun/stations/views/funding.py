@@ -27,15 +27,22 @@ from chelun.stations.views.exports import SOURCE_LABELS, funding_workbook
 from chelun.stations.views.pages import answer_card_post, station_or_404
 
 
+def _yuan(fen: int) -> str:
+    # Report figures run to millions of 元: grouped in thousands so they can be read at a glance.
+    return yuan_text(fen, thousands=True)
+
+
 def _money_row(row: FundingRow) -> dict[str, Any]:
     return {
         "key": row.key,
         "name": row.name,
-        "cost": yuan_text(row.cost_fen),
-        "sources": [(SOURCE_LABELS[s], yuan_text(row.by_source[s])) for s in FundingSource.values],
-        "subsidy": yuan_text(row.subsidy_fen),
+        "cost": _yuan(row.cost_fen),
+        "sources": [(SOURCE_LABELS[s], _yuan(row.by_source[s])) for s in FundingSource.values],
+        "subsidy": _yuan(row.subsidy_fen),
         "ratio": f"{row.ratio * 100:.1f}%" if row.ratio is not None else "—",
         "below": row.below_target,
+        "sites": row.sites,
+        "sides": row.sides,
     }
 
 
@@ -43,7 +50,8 @@ def _money_row(row: FundingRow) -> dict[str, Any]:
 @require_GET
 def funding(request: HtmxHttpRequest) -> HttpResponse:
     """经费保障: cost and the four sources per station, per city and in total for a month range; a red flag where the
-    subsidy is under 50 % of cost. ?export=xlsx gives a summary sheet and one sheet per source."""
+    subsidy is under 50 % of cost. Stations with no figures in the range are counted, not listed. ?export=xlsx gives
+    a summary sheet and one sheet per source."""
     data = request.GET if "start" in request.GET or "end" in request.GET else default_months(timezone.localdate())
     form = FundingFilterForm(data)
     report = None
@@ -56,14 +64,26 @@ def funding(request: HtmxHttpRequest) -> HttpResponse:
     if wants_xlsx(request) and report is not None:
         filename = f"暖心之家经费-{report.start:%Y%m}-{report.end:%Y%m}.xlsx"
         return xlsx_attachment(funding_workbook(report), filename)
+    listed = [r for r in report.stations if not r.is_empty] if report else []
+    station_url = reverse("stations:funding_station", args=[0])
+    cities = [_money_row(r) for r in report.cities] if report else []
     context = {
         "form": form,
         "report": report,
         "can_enter": may_act_somewhere(request.user, "funding.change"),
         "source_labels": list(SOURCE_LABELS.values()),
         "total": _money_row(report.total) if report else None,
-        "cities": [_money_row(r) for r in report.cities] if report else [],
-        "stations": [_money_row(r) for r in report.stations] if report else [],
+        "cities": cities,
+        # Named above the table too: on a phone the flagged rows sit far down a long list of cards.
+        "cities_below": [c["name"] for c in cities if c["below"]],
+        "stations": [_money_row(r) for r in listed],
+        # Still linked (a compact list under the table): the funding page is the way to a station's entry forms.
+        # Thousands of them on a benchmark deployment: the link is reversed once, not once per station.
+        "stations_without_figures": [
+            (r.name, station_url.replace("/0/", f"/{r.key}/")) for r in report.stations if r.is_empty
+        ]
+        if report
+        else [],
     }
     return render(request, "stations/funding.html", context, status=status)
 
@@ -107,8 +127,8 @@ def _costs_context(
         "cost_rows": [
             (
                 m.month,
-                [(label, yuan_text(m.amounts_fen.get(code, 0))) for code, label in CostCategory.choices],
-                yuan_text(m.total_fen),
+                [(label, _yuan(m.amounts_fen.get(code, 0))) for code, label in CostCategory.choices],
+                _yuan(m.total_fen),
             )
             for m in months
         ],
@@ -126,7 +146,7 @@ def _subsidies_context(
         "can_change": can_change,
         "subsidy_form": (form or SubsidyForm(initial={"month": month})) if can_change else None,
         "subsidies": [
-            (s.month, SOURCE_LABELS.get(s.source, s.source), yuan_text(s.amount_fen))
+            (s.month, SOURCE_LABELS.get(s.source, s.source), _yuan(s.amount_fen))
             for s in selectors.station_subsidy_list(station=station)
         ],
         "subsidy_notice": notice,
