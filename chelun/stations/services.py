@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chelun.core.bounds import within_sichuan
 from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import idempotency_key_for, ledger_post_once
@@ -114,6 +115,9 @@ def _validate_point(lon: float, lat: float) -> None:
         validate_china_point(lon, lat)
     except GeoInputError as exc:
         raise field_error("lon", exc.message, exc.code) from exc
+    if not within_sichuan(lon=lon, lat=lat):
+        # A station in Beijing is a typo or a probe: the platform runs Sichuan's stations only.
+        raise field_error("lon", f"坐标（经度 {lon}，纬度 {lat}）不在四川省内，请检查经纬度", "outside_sichuan")
 
 
 def _set_amenities(station: Station, amenities: list[str]) -> None:
