@@ -31,7 +31,7 @@ def refused_on(response: Any) -> tuple[int, str, list[str]]:
     return response.status_code, body["code"], list(body["extra"]["fields"])
 
 
-def station_row(station: Station) -> dict[str, Any]:
+def station_row(station: Station) -> Any:
     return Station.objects.filter(pk=station.pk).values().get()
 
 
