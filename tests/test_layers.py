@@ -38,11 +38,7 @@ PUBLIC_ROOMS = frozenset({"services", "selectors", "access", "auth", "choices", 
 UNCHECKED_APPS = frozenset({"demo"})
 
 # Known arrows against the direction, each with the reason it is still here. Keep this list short: an entry is debt.
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The OTP lookup of a person by phone hash reads members.models directly; it should call a members selector,
-    # but that code is being reworked by the security part (issue 9), so the move waits for it.
-    ("chelun/accounts/services.py", "chelun.members.models"): "otp person lookup, follow-up after issue 9",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from chelun.accounts.sms import get_sms_backend
 from chelun.core.crypto import pii_cipher
 from chelun.core.errors import ApplicationError
 from chelun.core.pii import clean_phone
-from chelun.members.models import Person
+from chelun.members.selectors import person_by_phone_hash
 
 
 def _code_hash(phone_hash: str, code: str) -> str:
@@ -37,7 +37,7 @@ def otp_request(*, phone: str, now: dt.datetime | None = None) -> None:
     phone_hash = pii_cipher().lookup_hash(phone)
     if not cache.add(f"accounts:otp-request:{phone_hash}", now.timestamp(), timeout=settings.OTP_RESEND_SECONDS):
         raise ApplicationError("验证码发送过于频繁，请稍后再试", "otp_too_frequent")
-    if not Person.objects.filter(phone_hash=phone_hash).exists():
+    if person_by_phone_hash(phone_hash=phone_hash) is None:
         return
     code = f"{secrets.randbelow(10**6):06d}"
     OneTimeCode.objects.create(
@@ -67,7 +67,9 @@ def otp_verify(*, phone: str, code: str, now: dt.datetime | None = None) -> User
         matches = hmac.compare_digest(otp.code_hash, _code_hash(phone_hash, (code or "").strip()))
         if matches:
             OneTimeCode.objects.filter(pk=otp.pk).update(consumed_at=now)
-            person = Person.objects.get(phone_hash=phone_hash)
+            person = person_by_phone_hash(phone_hash=phone_hash)
+            if person is None:  # the person was deleted after the code was sent
+                raise error
             user = User.objects.filter(person=person).first()
             if user is None:
                 user = User(username=f"driver-{person.pk}", person=person, first_name=person.name)

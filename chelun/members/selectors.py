@@ -150,3 +150,9 @@ def secretary_candidates(*, actor: Any, organization: Organization) -> QuerySet[
     """Who may be made secretary: the party members of the organisation's subtree that the actor may see."""
     filters = PersonFilter(organization=organization, profile_type=ProfileType.PARTY_MEMBER)
     return person_list(actor=actor, filters=filters).order_by("name", "id")
+
+
+def person_by_phone_hash(*, phone_hash: str) -> Person | None:
+    """The person whose phone has this lookup hash (PiiCipher.lookup_hash), or None: the driver OTP login's
+    lookup (chelun.accounts.services), which runs before anyone is signed in, so it is not scoped."""
+    return Person.objects.filter(phone_hash=phone_hash).first()

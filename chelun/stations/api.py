@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.utils import check_csrf
 
 from chelun.accounts.auth import BearerToken
-from chelun.core.api import actor_of, region_by_code
+from chelun.core.api import actor_of, client_address, region_by_code
 from chelun.core.errors import Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, decode_polyline_array, gcj02_to_wgs84, parse_geojson_linestring
 from chelun.core.models import Region, RegionLevel
@@ -157,6 +157,11 @@ def _check_period(start: dt.date, end: dt.date, *, max_days: int | None = None) 
         raise field_error("start", "开始日期不能晚于结束日期", "period_invalid")
     if max_days is not None and (end - start).days + 1 > max_days:
         raise field_error("end", f"统计区间最长 {max_days} 天", "period_too_long")
+
+
+def _throttle(request: HttpRequest, kind: str, visitor: Any, device_id: str) -> None:
+    """The public writes' rate limit (services.public_write_throttle): 429 past it, nothing written."""
+    services.public_write_throttle(kind=kind, user=visitor, device_id=device_id, address=client_address(request))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -449,6 +454,19 @@ def feedback_reply(request: HttpRequest, feedback_id: int, payload: ReplyIn) -> 
     return services.feedback_reply(actor=actor, feedback=feedback, reply=payload.reply)
 
 
+@router.post(
+    "/feedback/{feedback_id}/spam",
+    response={200: ConsoleFeedbackOut, **WRITE_ERRORS},
+    summary="标为垃圾信息（待答复的反馈；答复期限停止计算，站点页不再显示）",
+)
+def feedback_spam(request: HttpRequest, feedback_id: int) -> Any:
+    actor = actor_of(request)
+    feedback = selectors.feedback_console_list(actor=actor).filter(pk=feedback_id).first()
+    if feedback is None:
+        raise NotFound("反馈不存在")
+    return services.feedback_mark_spam(actor=actor, feedback=feedback)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # One station
 # ---------------------------------------------------------------------------------------------------------------
@@ -503,8 +521,10 @@ def station_status(request: HttpRequest, station_id: int, payload: StatusIn) -> 
 )
 def station_confirm(request: HttpRequest, station_id: int, payload: ConfirmIn) -> Any:
     station = access_public_station_by_id(station_id=station_id)
+    visitor, device_id = visitor_of(request), device_id_of(request)
+    _throttle(request, "confirm", visitor, device_id)
     report = services.station_status_confirm_limited(
-        actor=visitor_of(request), station=station, level=payload.level, device_id=device_id_of(request)
+        actor=visitor, station=station, level=payload.level, device_id=device_id
     )
     return ConfirmOut(report_id=report.pk, level=payload.level, observed_at=report.observed_at, live=_live_out(station))
 
@@ -517,10 +537,12 @@ def station_confirm(request: HttpRequest, station_id: int, payload: ConfirmIn) -
 )
 def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -> Any:
     station = access_public_station_by_id(station_id=station_id)
+    visitor, device_id = visitor_of(request), device_id_of(request)
+    _throttle(request, "checkin", visitor, device_id)
     checkin, created = services.checkin_record(
         station=station,
-        user=visitor_of(request),
-        device_id=device_id_of(request),
+        user=visitor,
+        device_id=device_id,
         services=payload.services,
         at=services.late_checkin_time(payload.at),
     )
@@ -541,9 +563,11 @@ def station_checkin(request: HttpRequest, station_id: int, payload: CheckinIn) -
 )
 def station_feedback(request: HttpRequest, station_id: int, payload: FeedbackIn) -> Any:
     station = access_public_station_by_id(station_id=station_id)
+    visitor = visitor_of(request)
+    _throttle(request, "feedback", visitor, device_id_of(request))
     feedback = services.feedback_create(
         station=station,
-        user=visitor_of(request),
+        user=visitor,
         rating=payload.rating,
         issues=payload.issues,
         text=payload.text,

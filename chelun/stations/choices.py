@@ -95,6 +95,8 @@ class FeedbackStatus(models.TextChoices):
     ANSWERED = "answered", "已答复"
     ESCALATED = "escalated", "已上报"
     CLOSED = "closed", "已办结"
+    # Marked by the operator: its deadline stops, it is never escalated, and the public no longer sees it.
+    SPAM = "spam", "垃圾信息"
 
 
 class FundingSource(models.TextChoices):

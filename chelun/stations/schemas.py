@@ -10,9 +10,23 @@ from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import FiniteFloat
+from pydantic import FiniteFloat, Strict, field_validator
 
-from chelun.core.money import MAX_ENTRY_FEN, yuan_text
+from chelun.core.bounds import SICHUAN_BOX
+from chelun.core.money import yuan_text
+from chelun.core.schemas import (
+    MAX_COUNT,
+    MAX_FEN,
+    Count,
+    Day,
+    Flag,
+    Id,
+    LocalTime,
+    Moment,
+    QueryId,
+    Text,
+    not_null,
+)
 from chelun.orgs.schemas import OrgBriefOut
 from chelun.stations.choices import (
     Amenity,
@@ -299,9 +313,9 @@ class NearQueryIn(Schema):
 
 
 class CorridorIn(Schema):
-    ref: str = Field(max_length=16, description="线路编号，见 GET /stations/corridors")
-    from_code: str = Field("", max_length=6, description="起点城镇的行政区划代码；默认线路起点")
-    to_code: str = Field("", max_length=6, description="终点城镇的行政区划代码；默认线路终点")
+    ref: Text = Field(max_length=16, description="线路编号，见 GET /stations/corridors")
+    from_code: Text = Field("", max_length=6, description="起点城镇的行政区划代码；默认线路起点")
+    to_code: Text = Field("", max_length=6, description="终点城镇的行政区划代码；默认线路终点")
 
 
 MAX_ROUTE_POINTS = 20_000
@@ -310,8 +324,8 @@ MAX_ROUTE_POINTS = 20_000
 class AlongRouteIn(Schema):
     """A route given one of three ways: a Google encoded polyline, a GeoJSON LineString, or a named corridor."""
 
-    polyline: str | None = Field(None, max_length=400_000, description="Google 编码折线（纬度在前），精度见 precision")
-    precision: int = Field(5, ge=5, le=6, description="折线精度：5（Google）或 6（OSRM/Valhalla）")
+    polyline: Text | None = Field(None, max_length=400_000, description="Google 编码折线（纬度在前），精度见 precision")
+    precision: int = Field(5, strict=True, ge=5, le=6, description="折线精度：5（Google）或 6（OSRM/Valhalla）")
     geojson: dict[str, Any] | None = Field(None, description='GeoJSON LineString：{"type": "LineString", ...}')
     corridor: CorridorIn | None = None
     coord_system: CoordSystem = Field("wgs84", description="路线与位置的坐标系；高德/腾讯为 gcj02")
@@ -327,13 +341,13 @@ class AlongRouteIn(Schema):
     )
     min_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：至少再开几小时（如 3）")
     max_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：最多再开几小时（如 4）")
-    sleep_tonight: bool = Field(False, description="只看今晚能睡的：有床位，或银级以上安全等级的货车车位")
-    amenities: list[str] = Field([], description="设施代码；须全部具备")
+    sleep_tonight: Flag = Field(False, description="只看今晚能睡的：有床位，或银级以上安全等级的货车车位")
+    amenities: list[Text] = Field([], description="设施代码；须全部具备")
     kind: StationKind | None = None
-    open_now: bool = False
+    open_now: Flag = False
     # As every list in the API (core.schemas.Pagination): a phone asks for the next stations, then scrolls on.
-    page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
-    page_size: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
+    page: int = Field(1, strict=True, ge=1, le=1_000_000, description="页码，从 1 开始")
+    page_size: int = Field(50, strict=True, ge=1, le=200, description="每页条数，默认 50，最多 200")
 
 
 class NearItemOut(StationOut):
@@ -415,8 +429,11 @@ class ConfirmOut(Schema):
 
 
 class StatusIn(Schema):
-    is_open: bool
-    free_spaces: int | None = Field(None, description="空余货车位，0 到总车位；不清楚时可不填")
+    is_open: Flag
+    # Not Count: below 0 and above the station's spaces are the service's refusals, each with its own code.
+    free_spaces: int | None = Field(
+        None, strict=True, le=MAX_COUNT, description="空余货车位，0 到总车位；不清楚时可不填"
+    )
 
 
 class StatusOut(Schema):
@@ -429,8 +446,8 @@ class StatusOut(Schema):
 
 
 class CheckinIn(Schema):
-    services: list[str] = Field([], max_length=len(CheckInService), description="使用的服务代码，如 shower、laundry")
-    at: dt.datetime | None = Field(
+    services: list[Text] = Field([], max_length=len(CheckInService), description="使用的服务代码，如 shower、laundry")
+    at: Moment | None = Field(
         None, description="离线时点签到的时间，联网后补交（24 小时内；不带时区按北京时间）；缺省为现在"
     )
 
@@ -443,9 +460,11 @@ class CheckinOut(Schema):
 
 
 class FeedbackIn(Schema):
-    rating: int = Field(description="1 到 5 星")
-    issues: list[str] = Field([], max_length=len(FeedbackIssue), description="问题类型代码，如 charged_free")
-    text: str = Field("", description="最多 1000 字；选择 other 时必填")
+    # The range 1..5 and the 1000 characters are the service's checks (rating_invalid, text_too_long); the schema
+    # refuses other JSON types (`true` is not 1) and documents the bounds.
+    rating: int = Field(strict=True, json_schema_extra={"minimum": 1, "maximum": 5}, description="1 到 5 星")
+    issues: list[Text] = Field([], max_length=len(FeedbackIssue), description="问题类型代码，如 charged_free")
+    text: Text = Field("", json_schema_extra={"maxLength": 1000}, description="最多 1000 字；选择 other 时必填")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -478,63 +497,101 @@ class ConsoleStationDetailOut(ConsoleStationOut):
         return StationDetailOut.resolve_security(obj)
 
 
+# Sichuan's box is documented here and checked by the service (stations.services._validate_point), after the China
+# check, so a point abroad keeps its `outside_china` answer and one elsewhere in China is `outside_sichuan`.
+_StationLon = Annotated[
+    float,
+    Strict(),
+    Field(allow_inf_nan=False, json_schema_extra={"minimum": SICHUAN_BOX.west, "maximum": SICHUAN_BOX.east}),
+]
+_StationLat = Annotated[
+    float,
+    Strict(),
+    Field(allow_inf_nan=False, json_schema_extra={"minimum": SICHUAN_BOX.south, "maximum": SICHUAN_BOX.north}),
+]
+
+
 class StationCreateIn(Schema):
     """A new station. Coordinates in WGS-84, or GCJ-02 (Amap, Tencent) with coord_system; stored as WGS-84."""
 
-    name: str = Field(min_length=1, max_length=128)
+    name: Text = Field(min_length=1, max_length=128)
     kind: StationKind
     station_class: StationClass = StationClass.B
     status: StationStatus = StationStatus.OPEN
-    organization_id: int = Field(description="运营组织 id（须在本人 station.change 范围内）")
-    region: str = Field(max_length=6, description="所在区县的行政区划代码")
-    lon: FiniteFloat
-    lat: FiniteFloat
+    organization_id: Id = Field(description="运营组织 id（须在本人 station.change 范围内）")
+    region: Text = Field(max_length=6, description="所在区县的行政区划代码")
+    lon: _StationLon
+    lat: _StationLat
     coord_system: CoordSystem = Field("wgs84", description="输入坐标的坐标系；高德/腾讯为 gcj02。一律存为 WGS-84")
-    corridor_ref: str = Field("", max_length=16, description="所在线路，如 G5")
-    carriageway: str = Field("", max_length=64, description="服务方向，如：往西昌方向")
-    address: str = Field("", max_length=200)
-    contact_name: str = Field("", max_length=32)
-    contact_phone: str = Field("", max_length=20)
-    open_24h: bool = False
-    opens_at: dt.time | None = Field(None, description="北京时间")
-    closes_at: dt.time | None = Field(None, description="北京时间；早于开门时间表示跨午夜")
-    truck_spaces: int = Field(0, ge=0)
-    beds: int = Field(0, ge=0)
-    cctv: bool = False
-    guards: bool = False
-    lighting: bool = False
-    fence: bool = False
-    amenities: list[str] = Field([], max_length=len(Amenity), description="设施代码，如 shower、laundry")
+    corridor_ref: Text = Field("", max_length=16, description="所在线路，如 G5")
+    carriageway: Text = Field("", max_length=64, description="服务方向，如：往西昌方向")
+    address: Text = Field("", max_length=200)
+    contact_name: Text = Field("", max_length=32)
+    contact_phone: Text = Field("", max_length=20)
+    open_24h: Flag = False
+    opens_at: LocalTime | None = Field(None, description="北京时间")
+    closes_at: LocalTime | None = Field(None, description="北京时间；早于开门时间表示跨午夜")
+    truck_spaces: Count = 0
+    beds: Count = 0
+    cctv: Flag = False
+    guards: Flag = False
+    lighting: Flag = False
+    fence: Flag = False
+    amenities: list[Text] = Field([], max_length=len(Amenity), description="设施代码，如 shower、laundry")
 
 
 class StationUpdateIn(Schema):
     """Change some fields of a station; fields left out stay as they are. `amenities`, when given, replaces the
     whole list. The security grade follows from cctv / guards / lighting / fence."""
 
-    version: int = Field(description="读取时的 version；其间已被他人修改时返回 409，不做任何修改")
-    name: str | None = Field(None, min_length=1, max_length=128)
+    version: Count = Field(description="读取时的 version；其间已被他人修改时返回 409，不做任何修改")
+    name: Text | None = Field(None, min_length=1, max_length=128)
     kind: StationKind | None = None
     station_class: StationClass | None = None
     status: StationStatus | None = None
-    region: str | None = Field(None, max_length=6, description="所在区县的行政区划代码")
-    lon: FiniteFloat | None = None
-    lat: FiniteFloat | None = None
+    region: Text | None = Field(None, max_length=6, description="所在区县的行政区划代码")
+    lon: _StationLon | None = None
+    lat: _StationLat | None = None
     coord_system: CoordSystem = Field("wgs84", description="lon/lat 的坐标系")
-    corridor_ref: str | None = Field(None, max_length=16)
-    carriageway: str | None = Field(None, max_length=64)
-    address: str | None = Field(None, max_length=200)
-    contact_name: str | None = Field(None, max_length=32)
-    contact_phone: str | None = Field(None, max_length=20)
-    open_24h: bool | None = None
-    opens_at: dt.time | None = None
-    closes_at: dt.time | None = None
-    truck_spaces: int | None = Field(None, ge=0)
-    beds: int | None = Field(None, ge=0)
-    cctv: bool | None = None
-    guards: bool | None = None
-    lighting: bool | None = None
-    fence: bool | None = None
-    amenities: list[str] | None = Field(None, max_length=len(Amenity), description="设施代码；给出时替换全部设施")
+    corridor_ref: Text | None = Field(None, max_length=16)
+    carriageway: Text | None = Field(None, max_length=64)
+    address: Text | None = Field(None, max_length=200)
+    contact_name: Text | None = Field(None, max_length=32)
+    contact_phone: Text | None = Field(None, max_length=20)
+    open_24h: Flag | None = None
+    opens_at: LocalTime | None = None
+    closes_at: LocalTime | None = None
+    truck_spaces: Count | None = None
+    beds: Count | None = None
+    cctv: Flag | None = None
+    guards: Flag | None = None
+    lighting: Flag | None = None
+    fence: Flag | None = None
+    amenities: list[Text] | None = Field(None, max_length=len(Amenity), description="设施代码；给出时替换全部设施")
+
+    # A field may be left out; null only clears the opening hours (a station open around the clock has none).
+    _not_null = field_validator(
+        "name",
+        "kind",
+        "station_class",
+        "status",
+        "region",
+        "lon",
+        "lat",
+        "corridor_ref",
+        "carriageway",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "open_24h",
+        "truck_spaces",
+        "beds",
+        "cctv",
+        "guards",
+        "lighting",
+        "fence",
+        "amenities",
+    )(not_null)
 
 
 class StationBriefOut(Schema):
@@ -544,7 +601,7 @@ class StationBriefOut(Schema):
 
 class ConsoleFeedbackFilterIn(Schema):
     status: FeedbackStatus | None = None
-    station: int | None = Field(None, description="只看该站点（站点 id）")
+    station: QueryId | None = Field(None, description="只看该站点（站点 id）")
 
 
 class ConsoleFeedbackOut(PublicFeedbackOut):
@@ -559,7 +616,7 @@ class ConsoleFeedbackOut(PublicFeedbackOut):
 
 
 class ReplyIn(Schema):
-    reply: str = Field(max_length=1000)
+    reply: Text = Field(max_length=1000)
 
 
 class PeriodIn(Schema):
@@ -568,7 +625,7 @@ class PeriodIn(Schema):
 
 
 class CheckinPeriodIn(PeriodIn):
-    station: int | None = Field(None, description="只看该站点（站点 id）")
+    station: QueryId | None = Field(None, description="只看该站点（站点 id）")
 
 
 class StationCountOut(Schema):
@@ -617,11 +674,10 @@ class FundingOut(Schema):
 
 
 class CostIn(Schema):
-    month: dt.date = Field(description="该月任一天；按当月计")
-    # Bounded here so an integer past SQLite's 64 bits never reaches the database (it raised OverflowError, a 500);
-    # the lower bounds are the service's, with their own error codes.
-    amounts_fen: dict[str, Annotated[int, Field(lt=MAX_ENTRY_FEN)]] = Field(
-        description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字；单项须小于 1 亿元'
+    month: Day = Field(description="该月任一天；按当月计")
+    # Fen's upper bound; a negative amount is the service's refusal (amount_invalid).
+    amounts_fen: dict[Text, Annotated[int, Strict(), Field(le=MAX_FEN)]] = Field(
+        description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字'
     )
 
 
@@ -643,11 +699,12 @@ class CostOut(Schema):
 
 
 class SubsidyIn(Schema):
-    month: dt.date = Field(description="该月任一天；按当月计")
-    source: str = Field(
+    month: Day = Field(description="该月任一天；按当月计")
+    source: Text = Field(
         max_length=16, description="finance 财政 / party_fees 党费 / union 工会 / road_fee 路网运行保障服务费"
     )
-    amount_fen: int = Field(lt=MAX_ENTRY_FEN, description="大于 0、小于 1 亿元的整数（分）")
+    # PositiveFen's upper bound; 0 and below are the service's refusal (amount_invalid).
+    amount_fen: int = Field(strict=True, le=MAX_FEN, description="大于 0 的整数（分），最多 100 亿分（1 亿元）")
     idempotency_key: str = Field(
         min_length=8, max_length=100, description="客户端生成的唯一键（如 UUID）；重复提交同一笔只记一次"
     )

@@ -15,11 +15,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chelun.core.bounds import within_sichuan
 from chelun.core.errors import ApplicationError, Conflict, Forbidden, NotFound, field_error
 from chelun.core.geo import GeoInputError, validate_china_point
 from chelun.core.ledger import idempotency_key_for, ledger_post_once
 from chelun.core.models import Region
 from chelun.core.money import MAX_ENTRY_FEN
+from chelun.core.ratelimit import Limit, rate_limit
 from chelun.core.services import check_version, full_clean_or_raise
 from chelun.orgs.access import can, require
 from chelun.orgs.models import Organization
@@ -116,6 +118,9 @@ def _validate_point(lon: float, lat: float) -> None:
         validate_china_point(lon, lat)
     except GeoInputError as exc:
         raise field_error("lon", exc.message, exc.code) from exc
+    if not within_sichuan(lon=lon, lat=lat):
+        # A station in Beijing is a typo or a probe: the platform runs Sichuan's stations only.
+        raise field_error("lon", f"坐标（经度 {lon}，纬度 {lat}）不在四川省内，请检查经纬度", "outside_sichuan")
 
 
 def _set_amenities(station: Station, amenities: list[str]) -> None:
@@ -335,6 +340,28 @@ def station_status_confirm(*, actor: Any, station: Station, level: str, at: dt.d
     return report
 
 
+# Public writes (feedback, check-ins, confirmations). An anonymous visitor is counted per device id and per address,
+# so neither a fresh device id nor a shared address gets around both; a signed-in driver is counted per account
+# (many drivers share a carrier's address, and an account answers for itself). Each: (per visitor, per address).
+PUBLIC_WRITE_LIMITS: dict[str, tuple[Limit, Limit]] = {
+    "feedback": (Limit(5, 3600), Limit(30, 3600)),
+    "checkin": (Limit(30, 3600), Limit(120, 3600)),
+    "confirm": (Limit(30, 3600), Limit(120, 3600)),
+}
+
+
+def public_write_throttle(*, kind: str, user: Any, device_id: str, address: str | None) -> None:
+    """Count one public write of `kind`; raise RateLimited (429, extra.retry_after_seconds) past the limit."""
+    per_visitor, per_address = PUBLIC_WRITE_LIMITS[kind]
+    if user is not None and getattr(user, "is_authenticated", False):
+        keys = [(f"user:{user.pk}", per_visitor)]
+    else:
+        keys = [(f"address:{address or ''}", per_address)]
+        if device_id:
+            keys.append((f"device:{device_id}", per_visitor))
+    rate_limit(scope=f"stations:{kind}", keys=keys, message="提交过于频繁，请稍后再试")
+
+
 def visitor_key_for(*, user: Any, device_id: str) -> str:
     if user is not None and getattr(user, "is_authenticated", False):
         return f"user:{user.pk}"
@@ -463,6 +490,18 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str, at: dt.datetim
     locked.reply, locked.replied_at, locked.replied_by = reply, at, actor
     locked.status = FeedbackStatus.ANSWERED
     locked.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+    return locked
+
+
+def feedback_mark_spam(*, actor: Any, feedback: Feedback) -> Feedback:
+    """The station's operator (or an admin above it) marks feedback still waiting for an answer as spam: its 24 h
+    deadline stops (only open feedback is escalated or counted overdue) and the station page no longer shows it."""
+    locked = Feedback.objects.select_for_update().select_related("station").get(pk=feedback.pk)
+    access_station_by_id(actor=actor, station_id=locked.station_id, manage=True)
+    if locked.status not in (FeedbackStatus.OPEN, FeedbackStatus.ESCALATED):
+        raise ApplicationError("只能把待答复的反馈标为垃圾信息", "feedback_not_waiting")
+    locked.status = FeedbackStatus.SPAM
+    locked.save(update_fields=["status"])
     return locked
 
 

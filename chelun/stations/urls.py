@@ -24,6 +24,7 @@ urlpatterns = [
     path("operate/<int:pk>/photos/", operate.operate_photo_add, name="operate_photo_add"),
     path("operate/<int:pk>/photos/<int:photo_id>/remove/", operate.operate_photo_remove, name="operate_photo_remove"),
     path("operate/feedback/<int:pk>/reply/", operate.feedback_reply, name="feedback_reply"),
+    path("operate/feedback/<int:pk>/spam/", operate.feedback_spam, name="feedback_spam"),
     # Province console (organisation scope)
     path("console/", console.console, name="console"),
     path("console/new/", console.station_create, name="create"),

@@ -46,7 +46,8 @@ def checkin_counts(*, actor: Any, start: dt.date, end: dt.date, station: Station
 
 
 def feedback_public_list(*, station: Station) -> QuerySet[Feedback]:
-    return Feedback.objects.filter(station=station).order_by("-created_at")
+    # Spam, as the operator marked it, is not the station's feedback: not shown, not in the average.
+    return Feedback.objects.filter(station=station).exclude(status=FeedbackStatus.SPAM).order_by("-created_at")
 
 
 def feedback_console_list(*, actor: Any, status: str = "", station: Station | None = None) -> QuerySet[Feedback]:
@@ -72,7 +73,7 @@ class FeedbackSummary:
 
 def feedback_public_summary(*, station: Station, recent: int = 5) -> FeedbackSummary:
     """What a station page shows of its feedback: the average rating (one decimal), how many, the latest few."""
-    figures = Feedback.objects.filter(station=station).aggregate(n=Count("id"), avg=Avg("rating"))
+    figures = feedback_public_list(station=station).order_by().aggregate(n=Count("id"), avg=Avg("rating"))
     average = round(float(figures["avg"]), 1) if figures["avg"] is not None else None
     return FeedbackSummary(average, figures["n"], list(feedback_public_list(station=station)[:recent]))
 

@@ -1486,6 +1486,7 @@ STATION_PATHS = {
     "/api/v1/stations/console/funding": {"get"},
     "/api/v1/stations/console/gaps": {"get"},
     "/api/v1/stations/feedback/{feedback_id}/reply": {"post"},
+    "/api/v1/stations/feedback/{feedback_id}/spam": {"post"},
     "/api/v1/stations/{station_id}": {"get"},
     "/api/v1/stations/{station_id}/status": {"post"},
     "/api/v1/stations/{station_id}/confirm": {"post"},

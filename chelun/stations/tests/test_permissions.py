@@ -172,6 +172,10 @@ WRITES: dict[str, Write] = {
             {f"f{w.feedback.pk}-reply": "已加装热水器"},
         ),
     ),
+    "feedback_spam": Write(
+        api=lambda w: ("post", f"{API}/feedback/{w.feedback.pk}/spam", {}),
+        page=lambda w: (reverse("stations:feedback_spam", args=[w.feedback.pk]), {}),
+    ),
     "costs": Write(
         api=lambda w: ("post", f"{API}/{w.station.pk}/costs", {"month": "2026-10-01", "amounts_fen": {"staff": 100}}),
         page=lambda w: (
@@ -204,6 +208,7 @@ EXPECTED_ALLOWED: dict[str, set[str]] = {
     "update": RUNS_IT,
     "create": ADMINS,
     "feedback_reply": RUNS_IT,
+    "feedback_spam": RUNS_IT,
     "costs": ADMINS,
     "subsidies": ADMINS,
 }
@@ -213,7 +218,7 @@ def snapshot() -> tuple[Any, ...]:
     return (
         StatusReport.objects.count(),
         sorted(Station.objects.values_list("pk", "name", "version")),
-        sorted(Feedback.objects.values_list("pk", "reply")),
+        sorted(Feedback.objects.values_list("pk", "reply", "status")),
         sorted(CostReport.objects.values_list("station_id", "month", "category", "amount_fen")),
         SubsidyContribution.objects.count(),
     )
@@ -272,6 +277,7 @@ def test_every_api_write_is_in_the_matrix():
         "/console/stations/{station_id}",
         "/console/stations",
         "/feedback/{feedback_id}/reply",
+        "/feedback/{feedback_id}/spam",
         "/{station_id}/costs",
         "/{station_id}/subsidies",
     }

@@ -105,6 +105,10 @@ def _reply(pk: int) -> str:
     return Feedback.objects.get(pk=pk).reply
 
 
+def _status(pk: int) -> str:
+    return Feedback.objects.get(pk=pk).status
+
+
 def _funding(pk: int) -> tuple:
     costs = sorted(CostReport.objects.filter(station_id=pk).values_list("month", "category", "amount_fen"))
     subsidies = sorted(SubsidyContribution.objects.filter(station_id=pk).values_list("source", "amount_fen"))
@@ -173,6 +177,11 @@ def photo_remove(world: World) -> Target:
 def reply_page(world: World) -> Target:
     item = _feedback(_station(world))
     return Target(args={"pk": item.pk}, data={f"f{item.pk}-reply": "已修好热水器"}, state=lambda: _reply(item.pk))
+
+
+def spam_page(world: World) -> Target:
+    item = _feedback(_station(world))
+    return Target(args={"pk": item.pk}, state=lambda: _status(item.pk))
 
 
 def create_page(world: World) -> Target:
@@ -257,6 +266,11 @@ def api_reply(world: World) -> Target:
     return Target(args={"feedback_id": item.pk}, data={"reply": "已修好热水器"}, state=lambda: _reply(item.pk))
 
 
+def api_spam(world: World) -> Target:
+    item = _feedback(_station(world))
+    return Target(args={"feedback_id": item.pk}, state=lambda: _status(item.pk))
+
+
 def api_status(world: World) -> Target:
     s = _station(world)
     data = {"is_open": True, "free_spaces": 3}
@@ -322,6 +336,7 @@ ENDPOINTS = [
         "stations:operate_photo_remove", WRITE, photo_remove, method="POST", ok=302, sees=RUNS, expect=RUN_BY_OTHERS
     ),
     Endpoint("stations:feedback_reply", WRITE, reply_page, method="POST", ok=302, sees=RUNS, expect=RUN_BY_OTHERS),
+    Endpoint("stations:feedback_spam", WRITE, spam_page, method="POST", ok=302, sees=RUNS, expect=RUN_BY_OTHERS),
     # Province console (organisation scope)
     Endpoint("stations:console", LIST, listed, sees=RUNS),
     Endpoint("stations:console", EXPORT, listed, sees=RUNS),
@@ -353,6 +368,7 @@ ENDPOINTS = [
     Endpoint(f"GET {API}/console/funding", LIST, api_funding),
     Endpoint(f"GET {API}/console/gaps", DETAIL, lambda w: Target(), sees=SIGNED_IN),
     Endpoint(f"POST {API}/feedback/{{feedback_id}}/reply", WRITE, api_reply, sees=RUNS, expect=RUN_BY_OTHERS),
+    Endpoint(f"POST {API}/feedback/{{feedback_id}}/spam", WRITE, api_spam, sees=RUNS, expect=RUN_BY_OTHERS),
     Endpoint(f"POST {API}/{{station_id}}/status", WRITE, api_status, sees=RUNS),
     Endpoint(
         f"POST {API}/{{station_id}}/costs",

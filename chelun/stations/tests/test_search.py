@@ -95,7 +95,7 @@ def test_near_me_sorted_by_distance_with_filters(stations):
 def test_index_rebuilds_when_a_station_changes(stations, tree):
     assert _names(selectors.station_search_near(lon=104.5, lat=31.0, radius_km=1)) == ["远处园区"]
     far = stations["far"]
-    services.station_update(actor=tree.province_admin, station=far, expected_version=far.version, lon=110.0, lat=31.0)
+    services.station_update(actor=tree.province_admin, station=far, expected_version=far.version, lon=108.0, lat=31.0)
     assert _names(selectors.station_search_near(lon=104.5, lat=31.0, radius_km=1)) == []
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chelun.core.api import client_address
 from chelun.core.errors import ApplicationError
 from chelun.core.forms import submit
 from chelun.core.money import yuan_text
@@ -71,6 +72,17 @@ def _remember_device(request: HtmxHttpRequest, response: HttpResponse, device: t
 
 def _visitor(request: HtmxHttpRequest) -> Any:
     return request.user if request.user.is_authenticated else None
+
+
+def _throttle(request: HtmxHttpRequest, kind: str, device: tuple[str, bool]) -> None:
+    """The public writes' rate limit, as on the API (services.public_write_throttle). A device id made for this
+    very request says nothing about the phone, so only a remembered one is counted."""
+    services.public_write_throttle(
+        kind=kind,
+        user=_visitor(request),
+        device_id="" if device[1] else device[0],
+        address=client_address(request),
+    )
 
 
 def _public_station(pk: int) -> Station:
@@ -214,6 +226,7 @@ def confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     notice, problem, status = "", "", 200
     if form.is_valid():
         try:
+            _throttle(request, "confirm", device)
             services.station_status_confirm_limited(
                 actor=request.user, station=station, level=form.cleaned_data["level"], device_id=device[0]
             )
@@ -246,6 +259,7 @@ def checkin(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             chosen = form.cleaned_data["services"]
             try:
+                _throttle(request, "checkin", device)
                 _checkin, created = services.checkin_record(
                     station=station,
                     user=_visitor(request),
@@ -281,9 +295,10 @@ def feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A driver's rating and issues. The station owes a public reply within 24 hours."""
     station = _public_station(pk)
     form = FeedbackForm(request.POST)
-    submitted = submit(
-        form,
-        lambda: services.feedback_create(
+
+    def create() -> Any:
+        _throttle(request, "feedback", _device(request))
+        return services.feedback_create(
             station=station,
             user=_visitor(request),
             rating=form.cleaned_data["rating"],
@@ -291,8 +306,9 @@ def feedback(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             text=form.cleaned_data["text"],
             # The device cookie, when the phone has one (a fresh id would name no one in the audit log).
             device_id=_device(request)[0] if request.COOKIES.get(DEVICE_COOKIE) else "",
-        ),
-    )
+        )
+
+    submitted = submit(form, create)
     notice = "感谢反馈！站点将在 24 小时内答复，答复会显示在下方。" if submitted.ok else ""
     shown = FeedbackForm() if submitted.ok else form
     return answer_card_post(

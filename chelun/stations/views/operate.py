@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chelun.core.errors import ApplicationError
 from chelun.core.forms import submit
 from chelun.core.views import HtmxHttpRequest, console_view, get_or_404, redirect_after_post, render_page
 from chelun.orgs.access import can
@@ -331,4 +332,22 @@ def feedback_reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context["oob_waiting"] = True  # stations/partials/_operate_waiting.html
         return render(request, "stations/partials/_operate_feedback_item.html", context, status=status)
     messages.error(request, str(next((e for errs in form.errors.values() for e in errs), "答复未能保存")))
+    return redirect(reverse("stations:operate", args=[item.station_id]) + "#feedback")
+
+
+@console_view
+@require_POST
+def feedback_spam(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The station marks feedback waiting for an answer as spam: its deadline stops and the public no longer sees it."""
+    item = _console_feedback(request, pk)
+    try:
+        item = services.feedback_mark_spam(actor=request.user, feedback=item)
+    except ApplicationError as exc:
+        notice, status = exc.message, exc.status_code
+    else:
+        notice, status = "已标为垃圾信息，不再计入待答复", 200
+    if request.htmx:
+        context = {"entry": _feedback_entry(item, ReplyForm(prefix=f"f{item.pk}")), "notice": notice}
+        return render(request, "stations/partials/_operate_feedback_item.html", context, status=status)
+    (messages.success if status < 400 else messages.error)(request, notice)
     return redirect(reverse("stations:operate", args=[item.station_id]) + "#feedback")
