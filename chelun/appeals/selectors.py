@@ -14,6 +14,7 @@ from chelun.appeals import workflow
 from chelun.appeals.access import appeal_driver_q, appeal_scope_q, may_see_reporter
 from chelun.appeals.choices import AppealAction, AppealStatus
 from chelun.appeals.models import Appeal, AppealEvent, Category
+from chelun.core.money import yuan_text
 
 CONFIDENTIAL_REPORTER = "（保密）"
 
@@ -137,6 +138,10 @@ class StatRow:
     @property
     def resolve_rate(self) -> float | None:
         return self.rate(self.resolve_on_time, self.resolved)
+
+    @property
+    def money_text(self) -> str:
+        return yuan_text(self.money_fen, thousands=True)
 
     @property
     def reopen_rate(self) -> float | None:

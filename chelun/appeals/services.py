@@ -540,3 +540,55 @@ def appeal_escalate_overdue(*, at: dt.datetime | None = None) -> int:
             _event(appeal, A.SUPERVISION_OVERDUE, P.SYSTEM, None, appeal.status, appeal.status, at, text="超过督办期限")
             written += 1
     return written
+
+
+# ---------------------------------------------------------------- routing rules (console)
+
+
+def _require_province(actor: Any, action: str) -> None:
+    roots = Organization.objects.filter(parent__isnull=True, status=OrgStatus.ACTIVE)
+    if not any(can(actor, action, root) for root in roots):
+        raise Forbidden("只有省级管理员可以修改分派规则")
+
+
+@transaction.atomic
+def routing_rule_create(
+    *,
+    actor: Any,
+    target: str,
+    category: Category | None = None,
+    region: Region | None = None,
+    organization_id: int | None = None,
+    priority: int = 50,
+    note: str = "",
+) -> RoutingRule:
+    """A new routing rule; province only (appeal.routing on the root). A fixed-organisation rule names an
+    existing active organisation (else ValidationFailed on `organization`)."""
+    _require_province(actor, "appeal.routing")
+    organization = None
+    if organization_id:
+        organization = Organization.objects.filter(pk=organization_id, status=OrgStatus.ACTIVE).first()
+        if organization is None:
+            raise field_error("organization", "组织不存在", "organization_unknown")
+    rule = RoutingRule(
+        target=target,
+        category=category,
+        region=region,
+        organization=organization,
+        priority=priority,
+        note=(note or "").strip(),
+    )
+    full_clean_or_raise(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def routing_rule_set_active(*, actor: Any, rule_id: int, active: bool) -> RoutingRule:
+    _require_province(actor, "appeal.routing")
+    rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("规则不存在")
+    rule.active = active
+    rule.save(update_fields=["active"])
+    return rule
