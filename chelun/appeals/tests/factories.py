@@ -28,7 +28,17 @@ def driver_user(username: str, *, org: Organization) -> User:
 
 
 def category(code: str) -> Category:
+    ensure_defaults()
     return Category.objects.get(code=code)
+
+
+def ensure_defaults() -> None:
+    """A transactional (browser) test flushes the migration's seeded rows: put them back."""
+    from chelun.appeals.defaults import seed_defaults
+    from chelun.appeals.models import RoutingRule
+
+    if not Category.objects.exists():
+        seed_defaults(Category, RoutingRule)
 
 
 def submit(driver: User, *, code: str = "unpaid_freight", region_code: str | None = "510107", **kw: Any) -> Appeal:
