@@ -234,3 +234,42 @@ class AppealPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Article(models.Model):
+    """A knowledge-base entry (政策与问答): one of the province's measures or a common question, linked to the
+    categories it answers so a driver sees it before submitting; `helped_count` counts the drivers who said it
+    solved their need (and so did not submit)."""
+
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("内容", max_length=8000)
+    source = models.CharField("来源", max_length=120, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name="相关类别", blank=True, related_name="articles")
+    position = models.PositiveSmallIntegerField("排序", default=100)
+    active = models.BooleanField("启用", default=True)
+    helped_count = models.PositiveIntegerField("帮助人次", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "政策与问答"
+        verbose_name_plural = "政策与问答"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleToken(models.Model):
+    """The inverted index of the knowledge base: one row per (word, entry), the word from the jieba segmenter,
+    `weight` its count in the entry (title words count three times)."""
+
+    token = models.CharField(max_length=32)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tokens")
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "article"], name="appeal_token_unique")]
+        indexes = [models.Index(fields=["token"], name="appeal_token_lookup")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -11,6 +11,8 @@ urlpatterns = [
     path("mine/<int:pk>/", driver.my_detail, name="my_detail"),
     path("mine/<int:pk>/confirm/", driver.my_confirm, name="my_confirm"),
     path("mine/<int:pk>/reopen/", driver.my_reopen, name="my_reopen"),
+    path("help/", driver.help_search, name="help"),
+    path("help/<int:pk>/", driver.help_article, name="article"),
     # Staff (organisation scope)
     path("queue/", console.queue, name="queue"),
     path("supervision/", console.supervision, name="supervision"),

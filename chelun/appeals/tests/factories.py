@@ -34,11 +34,12 @@ def category(code: str) -> Category:
 
 def ensure_defaults() -> None:
     """A transactional (browser) test flushes the migration's seeded rows: put them back."""
-    from chelun.appeals.defaults import seed_defaults
-    from chelun.appeals.models import RoutingRule
+    from chelun.appeals.defaults import seed_articles, seed_defaults
+    from chelun.appeals.models import Article, ArticleToken, RoutingRule
 
     if not Category.objects.exists():
         seed_defaults(Category, RoutingRule)
+        seed_articles(Article, ArticleToken, Category)
 
 
 def submit(driver: User, *, code: str = "unpaid_freight", region_code: str | None = "510107", **kw: Any) -> Appeal:

@@ -3,12 +3,13 @@ reopen. A driver sees only their own: someone else's id is a 404."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chelun.appeals import selectors, services, workflow
+from chelun.appeals import knowledge, selectors, services, workflow
 from chelun.appeals.access import access_own_appeal_by_id
 from chelun.appeals.choices import Party
 from chelun.appeals.forms import RatingForm, ReasonForm, SubmitForm
@@ -64,7 +65,8 @@ def new(request: HtmxHttpRequest) -> HttpResponse:
     else:
         form = SubmitForm(initial={"category": request.GET.get("category")})
     form.load_choices()
-    hints = {str(c.pk): c for c in selectors.categories()}
+    # Each category with the knowledge-base entries linked to it: the driver sees the answer before submitting.
+    hints = {str(c.pk): c for c in selectors.categories().prefetch_related("articles")}
     context = {"form": form, "hints": hints}
     return render_page(request, "appeals/new.html", "appeals/partials/_new_form.html", context, status=status)
 
@@ -118,3 +120,28 @@ def my_reopen(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect_after_post(request, reverse("appeals:my_detail", args=[pk]))
     context["reopen_form"] = form
     return render_page(request, "appeals/my_detail.html", "appeals/my_detail.html", context, status=result.status)
+
+
+@console_view
+@require_GET
+def help_search(request: HtmxHttpRequest) -> HttpResponse:
+    """政策与问答: the knowledge base, searched by words (jieba), or all entries when no query."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    articles = knowledge.article_search(query) if query else list(knowledge.Article.objects.filter(active=True))
+    context = {"query": query, "articles": articles}
+    return render_page(request, "appeals/help.html", "appeals/partials/_help_results.html", context)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def help_article(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One entry; "这解决了我的问题" counts it as having met the need and goes back to the driver's list."""
+    article = get_or_404(lambda: knowledge.article_by_id(pk))
+    if request.method == "POST":
+        knowledge.article_helped(article_id=pk, actor=request.user)
+        messages.success(request, "感谢反馈，很高兴问题已经解决")
+        return redirect_after_post(request, reverse("appeals:mine"))
+    categories = list(article.categories.filter(active=True))
+    return render_page(
+        request, "appeals/article.html", "appeals/article.html", {"article": article, "categories": categories}
+    )
