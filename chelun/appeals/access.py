@@ -21,15 +21,16 @@ def appeal_scope_q(actor: Any, action: str = "appeal.view") -> Q:
 
 
 def appeal_driver_q(actor: Any) -> Q:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    """The actor's own appeals: those submitted by the person their login is linked to."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "person_id", None):
         return Q(pk__in=[])
-    return Q(driver=actor)
+    return Q(driver_id=actor.person_id)
 
 
 def access_appeal_by_id(*, actor: Any, appeal_id: int, action: str = "appeal.view") -> Appeal:
     """An appeal for staff: outside appeal.view scope 404; visible but without `action` on its owner 403."""
     appeal = (
-        Appeal.objects.select_related("category", "owner", "region", "escalated_to")
+        Appeal.objects.select_related("category", "owner", "region", "escalated_to", "driver")
         .filter(appeal_scope_q(actor), pk=appeal_id)
         .first()
     )

@@ -94,9 +94,9 @@ class Appeal(models.Model):
     `owner_path` so a queue is one prefix scan on an index, and so the table shards by it), deadlines set from
     its category in working days, every step an AppealEvent."""
 
-    driver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="appeals"
-    )
+    # The person, not the login: a driver is a members.Person (signed in by one-time code as a user linked to
+    # it), and one person keeps their appeals whatever login they use.
+    driver = models.ForeignKey("members.Person", verbose_name="提交人", on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="appeals")
     description = models.TextField("诉求内容", max_length=2000)
     region = models.ForeignKey(

@@ -41,7 +41,9 @@ def appeal_queue(
     (owner_path, submitted_at) serves it)."""
     f = filters or AppealFilter()
     now = now or timezone.now()
-    qs = Appeal.objects.filter(appeal_scope_q(actor)).select_related("category", "owner", "region", "escalated_to")
+    qs = Appeal.objects.filter(appeal_scope_q(actor)).select_related(
+        "category", "owner", "region", "escalated_to", "driver"
+    )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.category_id:
@@ -91,8 +93,7 @@ def list_reporter_label(appeal: Appeal) -> str:
 
 
 def _name_of(appeal: Appeal) -> str:
-    user = appeal.driver
-    return user.first_name or user.username
+    return str(appeal.driver.name)
 
 
 def event_actor_label(event: AppealEvent, *, confidential: bool) -> str:

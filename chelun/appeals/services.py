@@ -159,6 +159,8 @@ def appeal_submit(
     the category in working days. Raises ValidationFailed (on the field) and writes nothing on bad input."""
     if actor is None or not actor.is_authenticated:
         raise Forbidden("请先登录")
+    if not getattr(actor, "person_id", None):
+        raise Forbidden("请用司机账号（手机号验证码）登录后提交诉求", "not_a_person")
     at = at or timezone.now()
     if not category.active:
         raise field_error("category", "该类别已停用", "category_inactive")
@@ -189,12 +191,12 @@ def appeal_submit(
         region = nearest_county(lon, lat)
     if region is None and station is not None:
         region = Region.objects.get(pk=station.region_id)
-    if region is None and getattr(actor, "person_id", None):
+    if region is None:
         region = Region.objects.get(pk=actor.person.region_id)
     route = appeal_route(category=category, region=region, station_id=station.pk if station else None)
     ack_due = sla.due_at(at, category.ack_days)
     appeal = Appeal(
-        driver=actor,
+        driver_id=actor.person_id,
         category=category,
         description=description,
         region=region,

@@ -22,8 +22,8 @@ def monday(hour: int = 10, day: int = 23) -> dt.datetime:
     return dt.datetime(2026, 11, day, hour, 0, tzinfo=BEIJING)
 
 
-def driver_user(username: str, *, org: Organization) -> User:
-    person = make_driver(org=org)
+def driver_user(username: str, *, org: Organization, name: str = "张三") -> User:
+    person = make_driver(org=org, name=name)
     return User.objects.create_user(username=username, password="Pass-word-123", person=person)
 
 

@@ -147,7 +147,7 @@ def test_the_export_holds_the_queue_and_hides_a_confidential_reporter(tree, driv
     by_number = {row[0]: row for row in rows[1:]}
     assert set(by_number) == {plain.number, secret.number}
     assert by_number[secret.number][5] == "（保密）"
-    assert by_number[plain.number][5] == "driver-1"
+    assert by_number[plain.number][5] == "张三"
 
 
 def test_internal_notes_are_not_shown_to_the_driver(tree, driver):

@@ -296,3 +296,17 @@ def test_supervision_is_the_provinces_with_its_own_deadline(tree, driver):
     assert services.appeal_escalate_overdue(at=late) == 0
     appeal.refresh_from_db()
     assert appeal.supervision_overdue is True
+
+
+def test_a_login_without_a_person_cannot_submit(tree):
+    from chelun.core.models import Region
+
+    with pytest.raises(Forbidden) as exc:
+        services.appeal_submit(
+            actor=tree.wuhou_admin,
+            category=category("other"),
+            description="测试",
+            region=Region.objects.get(code="510107"),
+        )
+    assert exc.value.code == "not_a_person"
+    assert Appeal.objects.count() == 0
