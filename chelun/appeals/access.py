@@ -13,11 +13,34 @@ from django.db.models import Q
 
 from chelun.appeals.models import Appeal
 from chelun.core.errors import Forbidden, NotFound
-from chelun.orgs.access import can, path_scope_q
+from chelun.orgs.access import can, path_scope_q, scope_paths
 
 
 def appeal_scope_q(actor: Any, action: str = "appeal.view") -> Q:
-    return path_scope_q(actor, action, "owner_path")
+    """The orgs rule (path_scope_q: owner_path starts with a granted path), AND the same set written as a range
+    (path_range_q), which the (owner_path, ...) indexes can seek on: SQLite's LIKE is case-insensitive and
+    PostgreSQL's needs a pattern-ops index, so neither uses a plain index for the prefix alone."""
+    return path_scope_q(actor, action, "owner_path") & path_range_q(scope_paths(actor, action), "owner_path")
+
+
+def appeal_stat_scope_q(actor: Any) -> Q:
+    """The monthly roll-ups (AppealMonthStat) under the same rule as the appeals they count."""
+    paths = scope_paths(actor, "appeal.view")
+    return path_scope_q(actor, "appeal.view", "owner_path") & path_range_q(paths, "owner_path")
+
+
+def path_range_q(paths: list[str] | None, field: str) -> Q:
+    """Rows whose `field` starts with one of `paths`, as `path <= field < path-with-its-last-"/"-bumped`. Exact:
+    paths hold only digits and "/", and "/" + 1 is "0", so the range holds precisely the strings with the prefix."""
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        upper = path[:-1] + chr(ord(path[-1]) + 1)
+        q |= Q(**{f"{field}__gte": path, f"{field}__lt": upper})
+    return q
 
 
 def appeal_driver_q(actor: Any) -> Q:

@@ -273,3 +273,36 @@ class ArticleToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class AppealMonthStat(models.Model):
+    """A month's figures for one (owner, category, region) (诉求月度统计): the statistics pages add these up
+    rather than scanning every appeal. Rebuilt from the appeals by an idempotent task (the recent months every
+    few minutes, every month nightly), keyed by the month the appeals were submitted in."""
+
+    month = models.DateField("月份")  # the first day, Beijing time
+    owner = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    owner_path = models.CharField(max_length=255)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("core.Region", on_delete=models.CASCADE, null=True, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    ack_on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolve_on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    money_fen = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "诉求月度统计"
+        verbose_name_plural = "诉求月度统计"
+        indexes = [models.Index(fields=["owner_path", "month"], name="appeal_stat_scope_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "owner", "category", "region"], name="appeal_stat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.owner_id} {self.category_id}"

@@ -11,9 +11,11 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from chelun.appeals import workflow
-from chelun.appeals.access import appeal_driver_q, appeal_scope_q, may_see_reporter
+from chelun.appeals.access import appeal_driver_q, appeal_scope_q, appeal_stat_scope_q, may_see_reporter
 from chelun.appeals.choices import AppealAction, AppealStatus
-from chelun.appeals.models import Appeal, AppealEvent, Category
+from chelun.appeals.models import Appeal, AppealEvent, AppealMonthStat, Category
+from chelun.appeals.sla import BEIJING
+from chelun.appeals.stats import month_aligned
 from chelun.core.money import yuan_text
 
 CONFIDENTIAL_REPORTER = "（保密）"
@@ -160,11 +162,19 @@ GROUPS = {
 
 
 def appeal_statistics(
-    *, actor: Any, group: str = "category", since: dt.datetime | None = None, until: dt.datetime | None = None
+    *,
+    actor: Any,
+    group: str = "category",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    live: bool = False,
 ) -> list[StatRow]:
     """Volumes, on-time acknowledgement and resolution, satisfaction, reopen rate and money recovered, grouped by
     category, owner organisation or region, within the actor's scope; one aggregate query. Merged duplicates do
-    not count as volume."""
+    not count as volume. Whole months (no bounds, or bounds on the first of a month) are read from the monthly
+    roll-ups (stats.py; as fresh as its last refresh, minutes); other bounds, or `live`, scan the appeals."""
+    if not live and month_aligned(since) and month_aligned(until):
+        return _statistics_from_rollups(actor=actor, group=group, since=since, until=until)
     key, label = GROUPS[group]
     qs = Appeal.objects.filter(appeal_scope_q(actor)).exclude(status=AppealStatus.MERGED)
     if since:
@@ -201,6 +211,36 @@ def appeal_statistics(
             money_fen=int(r["money_fen"] or 0),
         )
         for r in rows
+    ]
+
+
+def _statistics_from_rollups(
+    *, actor: Any, group: str, since: dt.datetime | None, until: dt.datetime | None
+) -> list[StatRow]:
+    key, label = GROUPS[group]
+    qs = AppealMonthStat.objects.filter(appeal_stat_scope_q(actor))
+    if since:
+        qs = qs.filter(month__gte=since.astimezone(BEIJING).date())
+    if until:
+        qs = qs.filter(month__lt=until.astimezone(BEIJING).date())
+    names = ("total", "acknowledged", "ack_on_time", "resolved", "resolve_on_time", "rated", "rating_sum", "reopened")
+    rows = qs.values(key, label).annotate(**{name: Sum(name) for name in names}, money=Sum("money_fen")).order_by(label)
+    return [
+        StatRow(
+            key=r[key],
+            label=r[label] or "未填写地区",
+            total=r["total"],
+            acknowledged=r["acknowledged"],
+            ack_on_time=r["ack_on_time"],
+            resolved=r["resolved"],
+            resolve_on_time=r["resolve_on_time"],
+            rated=r["rated"],
+            rating_avg=round(r["rating_sum"] / r["rated"], 2) if r["rated"] else None,
+            reopened=r["reopened"],
+            money_fen=int(r["money"] or 0),
+        )
+        for r in rows
+        if r["total"]
     ]
 
 

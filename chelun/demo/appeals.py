@@ -101,6 +101,7 @@ def seed_appeals(*, rng: random.Random, drivers: int, now: dt.datetime | None = 
 
     from chelun.appeals.defaults import seed_articles, seed_defaults
     from chelun.appeals.models import Appeal, AppealEvent, Article, ArticleToken, Category, RoutingRule
+    from chelun.appeals.stats import appeal_stats_refresh
     from chelun.core.models import Region
     from chelun.demo.people import DEMO_DRIVER_NAME
     from chelun.members.models import Person
@@ -246,6 +247,7 @@ def seed_appeals(*, rng: random.Random, drivers: int, now: dt.datetime | None = 
         add(demo, "breakdown", now - dt.timedelta(hours=3), "submitted")
     Appeal.objects.bulk_create(appeals, batch_size=1000)
     AppealEvent.objects.bulk_create(events, batch_size=2000)
+    appeal_stats_refresh(months=None, at=now)
     return AppealSeedResult(appeals=len(appeals), events=len(events), drivers=len({p[0] for p in chosen}))
 
 

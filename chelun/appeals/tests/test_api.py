@@ -158,6 +158,9 @@ def test_statistics_within_scope(tree, driver):
 
     appeal = submit(driver, at=timezone.now())  # accepted at once: on time
     post(client_for(tree.wuhou_admin), f"{BASE}/{appeal.pk}/accept")
+    from chelun.appeals.stats import appeal_stats_refresh
+
+    appeal_stats_refresh(months=1)  # the periodic task's step
     rows = client_for(tree.province_admin).get(f"{BASE}/statistics", {"group": "owner"}).json()
     assert rows == [
         {

@@ -164,6 +164,9 @@ def test_supervision_board_and_routing_preview_and_statistics(tree, driver):
     assert f'data-appeal="{appeal.pk}"' in province.get("/appeals/supervision/").content.decode()
     preview = province.get("/appeals/routing/", {"category": category("legal").pk, "region": ""}).content.decode()
     assert "未提供地点：由省级行业党委分派" in preview
+    from chelun.appeals.stats import appeal_stats_refresh
+
+    appeal_stats_refresh(months=None)
     stats = province.get("/appeals/statistics/", {"group": "category"}).content.decode()
     assert "运费拖欠" in stats
 

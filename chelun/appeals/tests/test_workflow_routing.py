@@ -79,3 +79,13 @@ def test_the_deepest_region_wins_then_the_named_category():
 def test_priority_breaks_ties_and_nothing_matching_is_none():
     assert choose_rule([_rule(1, priority=50), _rule(2, priority=10)], category_id=1, region_chain=[]).id == 2
     assert choose_rule([_rule(1, category=2)], category_id=1, region_chain=[]) is None
+
+
+def test_the_path_range_holds_exactly_the_prefix():
+    from chelun.appeals.access import path_range_q
+
+    paths = ["/1/", "/1/5/", "/1/5/42/", "/1/50/", "/1/5/420/", "/10/", "/2/"]
+    q = path_range_q(["/1/5/"], "owner_path")
+    (lower, upper) = sorted(dict(q.children).values())
+    inside = [p for p in paths if lower <= p < upper]
+    assert inside == [p for p in paths if p.startswith("/1/5/")] == ["/1/5/", "/1/5/42/", "/1/5/420/"]
