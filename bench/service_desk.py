@@ -13,8 +13,10 @@ year, with a realistic mix of statuses. Deterministic (fixed seed).
   COUNT) plus the rows' deadline and reporter text — for 20 county admins. Baseline: the same page the unoptimised
   way: the scope as the bare prefix match (LIKE, no index), a counted paginator, and each row's category, owner,
   region and driver loaded one by one (N+1).
-- Statistics: chelun.appeals.selectors.appeal_statistics for the province admin, by category (one aggregate
-  query). Baseline: one COUNT/AVG/SUM query per measure and category, as a first version would write it.
+- Statistics: chelun.appeals.selectors.appeal_statistics for the province admin, by category, read from the
+  monthly roll-ups (chelun.appeals.stats; their rebuild is timed apart, it runs in the periodic task). Baseline:
+  one COUNT/AVG/SUM query per measure and category over the appeals, as a first version would write it. The table
+  also shows the single live aggregate over the appeals.
 Both paths must give the same answers. Prints a table, then one JSON line.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -78,6 +81,7 @@ def build(total: int) -> tuple[list[Any], Any]:
     from chelun.appeals import sla
     from chelun.appeals.choices import AppealStatus as S
     from chelun.appeals.models import Appeal, Category
+    from chelun.appeals.stats import appeal_stats_refresh
     from chelun.demo.people import PeopleCounts
     from chelun.demo.seed import seed_demo
     from chelun.members.models import Person
@@ -110,14 +114,28 @@ def build(total: int) -> tuple[list[Any], Any]:
 
     started = time.perf_counter()
     Appeal.objects.all().delete()  # the demo's own year; the bench builds its own
+    from django.db import connection
+
+    columns = [f.column for f in Appeal._meta.concrete_fields]
+    adapt = connection.ops.adapt_datetimefield_value
+    template = {f.column: f.get_default() for f in Appeal._meta.concrete_fields}
+    template.update(description="运费拖欠", place_text="", contact="phone", rating_comment="", resolution="")
+    template.update(supervised=False, supervision_overdue=False, version=1, updated_at=adapt(now))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(Appeal._meta.db_table)} "
+        f"({', '.join(connection.ops.quote_name(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    cum_weights = list(itertools.accumulate(weights))
     next_pk = 1
     with disable_auditlog():
         while next_pk <= total:
             batch = []
             for _ in range(min(20_000, total - next_pk + 1)):
-                owner = rng.choices(owners, weights)[0]
+                owner = rng.choices(owners, cum_weights=cum_weights)[0]
                 category = rng.choice(categories)
-                driver_id, region_id = rng.choice(drivers)
+                driver_id, home = rng.choice(drivers)
+                # Most appeals are about the owner's own county; a few name another place.
+                region_id = owner.region_id if rng.random() < 0.9 else home
                 submitted = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
                 status = rng.choice(statuses)
                 ack_due, resolve_due = due(submitted, category.ack_days), due(submitted, category.resolve_days)
@@ -125,21 +143,24 @@ def build(total: int) -> tuple[list[Any], Any]:
                 done = status in (S.RESOLVED, S.CONFIRMED, S.CLOSED)
                 resolved = submitted + dt.timedelta(days=rng.uniform(1, 15)) if done else None
                 rated = status in (S.CONFIRMED, S.CLOSED)
-                batch.append(
-                    Appeal(
-                        pk=next_pk, driver_id=driver_id, category=category, description="运费拖欠", region_id=region_id,
-                        owner=owner, owner_path=owner.path, submitted_at=submitted, status=status,
-                        ack_due_at=ack_due, resolve_due_at=resolve_due, accepted_at=accepted, resolved_at=resolved,
-                        rating=rng.choice([5, 5, 5, 4, 4, 3, 2, 1]) if rated else None,
-                        reopen_count=1 if rng.random() < 0.04 else 0,
-                        money_recovered_fen=rng.randrange(0, 3_000_000) if done and rng.random() < 0.3 else 0,
-                        escalation_level=1 if rng.random() < 0.05 else 0,
-                    )
+                row = dict(template)
+                row.update(
+                    id=next_pk, driver_id=driver_id, category_id=category.pk, region_id=region_id, owner_id=owner.pk,
+                    owner_path=owner.path, submitted_at=adapt(submitted), status=status, ack_due_at=adapt(ack_due),
+                    resolve_due_at=adapt(resolve_due), accepted_at=adapt(accepted), resolved_at=adapt(resolved),
+                    rating=rng.choice([5, 5, 5, 4, 4, 3, 2, 1]) if rated else None,
+                    reopen_count=1 if rng.random() < 0.04 else 0,
+                    money_recovered_fen=rng.randrange(0, 3_000_000) if done and rng.random() < 0.3 else 0,
+                    escalation_level=1 if rng.random() < 0.05 else 0,
                 )  # fmt: skip
+                batch.append([row[c] for c in columns])
                 next_pk += 1
-            with transaction.atomic():
-                Appeal.objects.bulk_create(batch, batch_size=2000)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, batch)
     log(f"inserted {total:,} appeals in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    appeal_stats_refresh(months=None, at=now)
+    log(f"monthly roll-ups rebuilt in {time.perf_counter() - started:.1f} s")
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -196,6 +217,17 @@ def stats_fast(user: Any) -> list[tuple[Any, ...]]:
     ]
 
 
+def stats_live(user: Any) -> list[tuple[Any, ...]]:
+    """The single aggregate over the appeals themselves (what the roll-ups replace), for the table."""
+    from chelun.appeals import selectors
+
+    rows = selectors.appeal_statistics(actor=fresh(user), group="category", live=True)
+    return [
+        (r.label, r.total, r.ack_on_time, r.resolve_on_time, r.rated, r.rating_avg, r.reopened, r.money_fen)
+        for r in rows
+    ]
+
+
 def stats_baseline(user: Any) -> list[tuple[Any, ...]]:
     from django.db.models import Avg, F, Sum
 
@@ -244,7 +276,7 @@ def timed(fn: Callable[[Any], Any], users: list[Any], rounds: int) -> tuple[list
 
 def p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -263,7 +295,9 @@ def main() -> None:
         base_ms, base_answers = timed(queue_baseline, admins, rounds)
         stat_ms, stat_answers = timed(stats_fast, [province_admin], rounds)
         stat_base_ms, stat_base_answers = timed(stats_baseline, [province_admin], 3)
-        same = queue_answers == base_answers and sorted(stat_answers[0]) == sorted(stat_base_answers[0])
+        live_ms, live_answers = timed(stats_live, [province_admin], 3)
+        same = queue_answers == base_answers
+        same = same and sorted(stat_answers[0]) == sorted(stat_base_answers[0]) == sorted(live_answers[0])
         vendor = connection.vendor
     result = {
         "appeals": total,
@@ -275,16 +309,17 @@ def main() -> None:
         "stats_ms": round(stat_ms[0], 1),
         "stats_baseline_ms": round(stat_base_ms[0], 1),
         "stats_speedup": round(stat_base_ms[0] / stat_ms[0], 1),
+        "stats_live_ms": round(live_ms[0], 1),
         "same_results": same,
     }
     print(f"\n急难愁盼 service desk, {total:,} appeals on {vendor}")
     print(f"{'':28}{'fast':>12}{'baseline':>12}{'target':>10}")
-    print(
-        f"{'county queue page p95 (ms)':28}{result['queue_p95_ms']:>12}{result['queue_baseline_p95_ms']:>12}{TARGET_QUEUE_MS:>10}"
-    )
-    print(
-        f"{'province statistics (ms)':28}{result['stats_ms']:>12}{result['stats_baseline_ms']:>12}{TARGET_STATS_MS:>10}"
-    )
+    for name, fast, base, target in [
+        ("county queue page p95 (ms)", result["queue_p95_ms"], result["queue_baseline_p95_ms"], TARGET_QUEUE_MS),
+        ("province statistics (ms)", result["stats_ms"], result["stats_baseline_ms"], TARGET_STATS_MS),
+        ("  one live aggregate (ms)", result["stats_live_ms"], "", ""),
+    ]:
+        print(f"{name:28}{fast:>12}{base:>12}{target:>10}")
     print(f"same results: {same}\n")
     print(json.dumps(result))
 

@@ -162,6 +162,7 @@ class Appeal(models.Model):
             models.Index(fields=["owner_path", "status", "resolve_due_at"], name="appeal_owner_status_due"),
             models.Index(fields=["driver", "submitted_at"], name="appeal_driver_recent"),
             models.Index(fields=["next_escalation_at"], name="appeal_next_escalation"),
+            models.Index(fields=["submitted_at"], name="appeal_submitted"),  # a month's roll-up reads one range
         ]
         constraints = [
             models.CheckConstraint(
