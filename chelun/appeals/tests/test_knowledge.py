@@ -85,3 +85,16 @@ def test_help_search_page_and_helped_button(tree, driver):
     assert response.status_code == 302 and response["Location"] == "/appeals/mine/"
     article.refresh_from_db()
     assert article.helped_count == 1
+
+
+def test_an_entry_edited_in_the_admin_is_reindexed(tree):
+    from chelun.orgs.tests.factories import superuser
+
+    client = Client()
+    client.force_login(superuser())
+    article = Article.objects.get(title="举报人信息会保密吗？")
+    data = {"title": "举报人信息保密规定", "body": "纪检人员可见", "source": "常见问题", "position": 1, "active": "on"}
+    response = client.post(f"/admin/appeals/article/{article.pk}/change/", data)
+    assert response.status_code == 302
+    assert knowledge.article_search("保密规定")[0].pk == article.pk
+    assert ArticleToken.objects.filter(article=article, token="清廉").count() == 0
