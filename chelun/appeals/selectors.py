@@ -61,6 +61,21 @@ def appeal_queue(
     return qs.order_by("-submitted_at", "-id")
 
 
+def appeal_queue_page(
+    *, actor: Any, filters: AppealFilter | None = None, number: int = 1, per_page: int = 30
+) -> tuple[list[Appeal], bool]:
+    """One page of the queue and whether a next page exists, without COUNT(*), in two steps: the page's ids
+    first (for an unfiltered queue an index-only read of (owner_path, submitted_at), whose entries carry the id),
+    then those rows with their joins. Joining first would fetch and join every appeal of the county to sort them.
+    Same rows, same order as appeal_queue (tested)."""
+    start = (max(1, number) - 1) * per_page
+    ids = list(appeal_queue(actor=actor, filters=filters).values_list("pk", flat=True)[start : start + per_page + 1])
+    rows = Appeal.objects.select_related("category", "owner", "region", "escalated_to", "driver").in_bulk(
+        ids[:per_page]
+    )
+    return [rows[pk] for pk in ids[:per_page]], len(ids) > per_page
+
+
 def appeal_driver_list(*, actor: Any) -> QuerySet[Appeal]:
     return Appeal.objects.filter(appeal_driver_q(actor)).select_related("category", "owner").order_by("-submitted_at")
 

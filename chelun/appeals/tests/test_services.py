@@ -310,3 +310,16 @@ def test_a_login_without_a_person_cannot_submit(tree):
         )
     assert exc.value.code == "not_a_person"
     assert Appeal.objects.count() == 0
+
+
+def test_the_two_step_queue_page_gives_the_queues_rows_in_order(tree, driver):
+    from chelun.appeals import selectors
+
+    made = [submit(driver, at=monday(8 + i)) for i in range(7)]
+    submit(driver_user("driver-x", org=tree.jinjiang_branch), region_code="510104")  # another county's
+    full = list(selectors.appeal_queue(actor=tree.wuhou_admin))
+    assert [a.pk for a in full] == [a.pk for a in reversed(made)]
+    first, more = selectors.appeal_queue_page(actor=tree.wuhou_admin, number=1, per_page=3)
+    last, no_more = selectors.appeal_queue_page(actor=tree.wuhou_admin, number=3, per_page=3)
+    assert ([a.pk for a in first], more) == ([a.pk for a in full[:3]], True)
+    assert ([a.pk for a in last], no_more) == ([full[6].pk], False)

@@ -37,11 +37,13 @@ from chelun.core.forms import submit
 from chelun.core.money import yuan_decimal, yuan_text
 from chelun.core.views import (
     HtmxHttpRequest,
+    NoCountPage,
+    NoCountPaginator,
     console_view,
     export_too_large,
     get_or_404,
     may_act_somewhere,
-    no_count_page,
+    page_number,
     redirect_after_post,
     render_page,
     wants_partial,
@@ -102,7 +104,15 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         if too_large:
             return too_large
         return xlsx_response("诉求工单", QUEUE_EXPORT_HEADERS, queryset_rows(appeals, queue_row), sheet="诉求")
-    page = no_count_page(appeals, request, QUEUE_PAGE_SIZE)
+    number = page_number(request)
+    found, has_next = (
+        selectors.appeal_queue_page(
+            actor=request.user, filters=form.to_filter(), number=number, per_page=QUEUE_PAGE_SIZE
+        )
+        if form.is_valid()
+        else ([], False)
+    )
+    page = NoCountPage(found, number, NoCountPaginator(appeals, QUEUE_PAGE_SIZE), has_next=has_next)
     now = timezone.now()
     rows = [(a, selectors.list_reporter_label(a), deadline_text(a, now)) for a in page.object_list]
     if not wants_partial(request):
