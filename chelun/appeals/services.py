@@ -268,7 +268,7 @@ def _event(
 
 
 def _lock(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().select_related("category", "owner").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("category", "owner").get(pk=appeal.pk)
 
 
 def _save(appeal: Appeal, expected_version: int, **changes: Any) -> None:
@@ -285,7 +285,7 @@ def _save(appeal: Appeal, expected_version: int, **changes: Any) -> None:
 def _staff_step(actor: Any, appeal_id: int, action: str) -> tuple[Appeal, str]:
     """Authorise (404 outside scope, 403 without appeal.handle), lock, and check the transition (409)."""
     access_appeal_by_id(actor=actor, appeal_id=appeal_id, action="appeal.handle")
-    locked = Appeal.objects.select_for_update().select_related("category", "owner").get(pk=appeal_id)
+    locked = Appeal.objects.select_for_update(of=("self",)).select_related("category", "owner").get(pk=appeal_id)
     return locked, workflow.transition(locked.status, action, P.STAFF)
 
 
@@ -342,7 +342,7 @@ def appeal_resolve(
 def _driver_step(actor: Any, appeal_id: int, action: str) -> tuple[Appeal, str]:
     """Only the appeal's own driver: anyone else gets 404 (staff in scope included) and nothing changes."""
     access_own_appeal_by_id(actor=actor, appeal_id=appeal_id)
-    locked = Appeal.objects.select_for_update().select_related("category", "owner").get(pk=appeal_id)
+    locked = Appeal.objects.select_for_update(of=("self",)).select_related("category", "owner").get(pk=appeal_id)
     return locked, workflow.transition(locked.status, action, P.DRIVER)
 
 
@@ -502,7 +502,9 @@ def appeal_escalate_overdue(*, at: dt.datetime | None = None) -> int:
     for appeal_id in due_ids:
         with transaction.atomic():
             appeal = (
-                Appeal.objects.select_for_update().select_related("category", "owner", "escalated_to").get(pk=appeal_id)
+                Appeal.objects.select_for_update(of=("self",))
+                .select_related("category", "owner", "escalated_to")
+                .get(pk=appeal_id)
             )
             if appeal.status not in workflow.OPEN or not appeal.next_escalation_at or appeal.next_escalation_at > at:
                 continue  # acted on since it was listed
@@ -535,7 +537,7 @@ def appeal_escalate_overdue(*, at: dt.datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     for appeal_id in list(overdue):
         with transaction.atomic():
-            appeal = Appeal.objects.select_for_update().get(pk=appeal_id)
+            appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal_id)
             if appeal.supervision_overdue:
                 continue
             _save(appeal, appeal.version, supervision_overdue=True)
@@ -588,7 +590,7 @@ def routing_rule_create(
 @transaction.atomic
 def routing_rule_set_active(*, actor: Any, rule_id: int, active: bool) -> RoutingRule:
     _require_province(actor, "appeal.routing")
-    rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
+    rule = RoutingRule.objects.select_for_update(of=("self",)).filter(pk=rule_id).first()
     if rule is None:
         raise NotFound("规则不存在")
     rule.active = active

@@ -247,8 +247,18 @@ def seed_appeals(*, rng: random.Random, drivers: int, now: dt.datetime | None = 
         add(demo, "breakdown", now - dt.timedelta(hours=3), "submitted")
     Appeal.objects.bulk_create(appeals, batch_size=1000)
     AppealEvent.objects.bulk_create(events, batch_size=2000)
+    _reset_sequence(Appeal)  # ids were given explicitly (events name them): PostgreSQL's sequence must follow
     appeal_stats_refresh(months=None, at=now)
     return AppealSeedResult(appeals=len(appeals), events=len(events), drivers=len({p[0] for p in chosen}))
+
+
+def _reset_sequence(model: Any) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)
 
 
 def _fate(rng: random.Random, age_days: int) -> str:

@@ -87,3 +87,11 @@ def test_the_monthly_rollups_give_the_live_figures(tree, drivers, group):
     assert appeal_statistics(actor=tree.province_admin, group=group, since=since) == appeal_statistics(
         actor=tree.province_admin, group=group, since=since, live=True
     )
+
+
+def test_a_new_appeal_after_the_demo_gets_a_fresh_id(tree, drivers):
+    from chelun.appeals.tests.factories import driver_user, submit
+
+    seed_appeals(rng=random.Random(4), drivers=600, now=NOW)
+    appeal = submit(driver_user("driver-new", org=tree.wuhou_branch))
+    assert appeal.pk == Appeal.objects.order_by("-pk").values_list("pk", flat=True)[1] + 1
