@@ -147,6 +147,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from chelun.accounts.api import router as accounts_router
+    from chelun.appeals.api import router as appeals_router
     from chelun.core.api import router as core_router
     from chelun.members.api import router as members_router
     from chelun.orgs.api import router as orgs_router
@@ -157,6 +158,7 @@ def _mount() -> None:
     api.add_router("/orgs/", orgs_router)
     api.add_router("/members/", members_router)
     api.add_router("/stations/", stations_router)
+    api.add_router("/appeals/", appeals_router)
 
 
 _mount()

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "chelun.orgs",
     "chelun.members",
     "chelun.stations",
+    "chelun.appeals",
     "chelun.demo",  # seed_demo: last, since it fills every app above
 ]
 

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orgs/", include("chelun.orgs.urls")),
     path("people/", include("chelun.members.urls")),
     path("stations/", include("chelun.stations.urls")),
+    path("appeals/", include("chelun.appeals.urls")),
     path("feed/stations.json", station_feed_view, name="station-feed"),
     # `/` lands each user where their role works (accounts.landing).
     path("", landing, name="home"),
