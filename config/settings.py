@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chelun.orgs",
     "chelun.members",
     "chelun.stations",
+    "chelun.grid",
     "chelun.demo",  # seed_demo: last, since it fills every app above
 ]
 

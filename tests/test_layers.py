@@ -27,6 +27,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "members": frozenset({"core", "orgs"}),
     "accounts": frozenset({"core", "orgs", "members"}),
     "stations": frozenset({"core", "orgs", "accounts"}),
+    "grid": frozenset({"core", "orgs", "members", "accounts", "stations"}),
     # "grid": frozenset({"core", "orgs", "members"}),  # next parts: one line each, e.g.
     "demo": frozenset({"core", "orgs", "members", "accounts", "stations"}),  # fills them all; nobody imports it
 }
