@@ -111,6 +111,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from chelun.accounts.api import router as accounts_router
     from chelun.core.api import router as core_router
+    from chelun.grid.api import router as grid_router
     from chelun.members.api import router as members_router
     from chelun.orgs.api import router as orgs_router
     from chelun.stations.api import router as stations_router
@@ -120,6 +121,7 @@ def _mount() -> None:
     api.add_router("/orgs/", orgs_router)
     api.add_router("/members/", members_router)
     api.add_router("/stations/", stations_router)
+    api.add_router("/grid/", grid_router)
 
 
 _mount()

@@ -294,7 +294,7 @@ class Claim:
     """One branch's claim on a set of cells, as the coverage version that drew it."""
 
     branch_id: int
-    cells: Sequence[int]
+    cells: Sequence[int] | Int64Array
     priority: int = 100
     assigned_at: float = 0.0  # epoch seconds of the assignment; earlier wins a tie on priority
 
