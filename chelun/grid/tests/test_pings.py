@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,7 +31,7 @@ def covered(grid: Grid) -> None:
     services.coverage_set(branch=grid.jinjiang_grid, cells=[JINJIANG_CELL], actor=None)
 
 
-def _post(user: User, pings: list[dict], **extra: object) -> object:
+def _post(user: User, pings: list[dict[str, Any]], **extra: object) -> Any:
     client = Client()
     client.force_login(user)
     return client.post(URL, {"pings": pings, **extra}, content_type="application/json")
