@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orgs/", include("chelun.orgs.urls")),
     path("people/", include("chelun.members.urls")),
     path("stations/", include("chelun.stations.urls")),
+    path("grid/", include("chelun.grid.urls")),
     path("feed/stations.json", station_feed_view, name="station-feed"),
     path("", include("chelun.core.urls")),
 ]
