@@ -61,7 +61,7 @@ def test_driver_turns_consent_on_and_off_in_one_tap(grid: Grid) -> None:
     person = make_driver(org=grid.tree.wuhou_branch)
     user = User.objects.create_user(username="drv", password="x-Pass-123", person=person)
     c = _client(user)
-    assert c.get("/grid/").url == "/grid/me/"
+    assert c.get("/grid/")["Location"] == "/grid/me/"
     assert "开启位置共享" in c.get("/grid/me/").content.decode()
     c.post("/grid/me/consent", {"given": "1"})
     assert LocationConsent.objects.get(person=person).given is True
