@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from chelun.demo import figures
 from chelun.demo.accounts import create_demo_logins
 from chelun.demo.geography import Geography, load_divisions
+from chelun.demo.grid import seed_grid
 from chelun.demo.orgs import OrgPlan, insert_organisations, plan_organisations
 from chelun.demo.people import InsertedPeople, PeopleCounts, generate_people, insert_people
 from chelun.demo.rules import insert_rules
@@ -155,5 +156,6 @@ def seed_demo(
         )
         committees = {geo.province.code: plan.province, **plan.prefecture_committee, **plan.county_committee}
         create_demo_logins({code: org_pks[key] for code, key in committees.items()})
+        log(f"网格：{seed_grid(seed=seed)}")
         result = SeedResult(figures=row_figures(), people=people, seconds=time.perf_counter() - started)
     return result

@@ -193,7 +193,10 @@ def gaps_ranked(*, actor: Any, limit: int = 50, since: dt.datetime | None = None
     )
     uncovered = [r for r in rows if engine.coverage.branch_for_cells(np.array([r[0]], dtype=np.int64))[0] < 0]
     codes = county_index.counties([r[0] for r in uncovered])
-    picked = [(r, code) for r, code in zip(uncovered, codes, strict=True) if counties is None or code in counties]
+    # A cell whose centre is in no Sichuan county (a corridor running on beyond the border) is not a gap here.
+    picked = [
+        (r, code) for r, code in zip(uncovered, codes, strict=True) if code and (counties is None or code in counties)
+    ]
     picked = picked[:limit]
     cov_cells, cov_branches = _scoped_cells(actor)
     centres = np.array([_centre(int(c)) for c in cov_cells]) if len(cov_cells) else np.empty((0, 2))
