@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
@@ -124,6 +124,34 @@ def _check(
     return sorted(problems, key=lambda p: p["index"])
 
 
+def _sqlite_datetime(value: dt.datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime with USE_TZ (naive UTC, ISO with a space), without
+    its per-value checks: the values here are aware already."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+
+
+_PING_COLUMNS = ("person_id", "client_id", "at", "lat", "lng", "cell", "branch_id", "received_at")
+
+
+def _insert_pings(rows: list[tuple[Any, ...]]) -> None:
+    """One multi-row INSERT per chunk, ON CONFLICT DO NOTHING (a copy of the batch racing this one stores it once).
+    Plain SQL rather than bulk_create: building and adapting a model instance per ping was three quarters of a
+    batch's time. Datetimes go through the backend's own adaptation, so rows read back exactly as the ORM's."""
+    table = connection.ops.quote_name(LocationPing._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _PING_COLUMNS)
+    adapt = _sqlite_datetime if connection.vendor == "sqlite" else connection.ops.adapt_datetimefield_value
+    chunk = 100  # 8 parameters a row: within SQLite's 999-parameter limit on old builds
+    with connection.cursor() as cursor:
+        for s in range(0, len(rows), chunk):
+            part = rows[s : s + chunk]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
+            params: list[Any] = []
+            for pid, cid, at, lat, lng, cell, branch_id, received in part:
+                params += [pid, cid, adapt(at), lat, lng, cell, branch_id, adapt(received)]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 (names only)
+            cursor.execute(sql, params)
+
+
 def pings_record(*, person: Any, items: Sequence[PingItem], now: dt.datetime | None = None) -> BatchResult:
     """Store a batch of the person's pings, each with its cell and responsible branch; update their position.
 
@@ -151,34 +179,18 @@ def pings_record(*, person: Any, items: Sequence[PingItem], now: dt.datetime | N
     if fresh:
         cells, branches = grid_engine.get().assign(np.array([p.lat for p in fresh]), np.array([p.lng for p in fresh]))
         rows = [
-            LocationPing(
-                person_id=person.pk,
-                client_id=p.client_id,
-                at=p.at,
-                lat=p.lat,
-                lng=p.lng,
-                cell=int(c),
-                branch_id=None if b == NO_BRANCH else int(b),
-                received_at=now,
-            )
+            (person.pk, p.client_id, p.at, p.lat, p.lng, int(c), None if b == NO_BRANCH else int(b), now)
             for p, c, b in zip(fresh, cells.tolist(), branches.tolist(), strict=True)
         ]
         with transaction.atomic():
             if not LocationConsent.objects.select_for_update().filter(person=person, given=True).exists():
                 raise Forbidden("未授权位置信息，不能上传位置", "no_consent")  # withdrawn while we checked
-            # ignore_conflicts: two copies of one batch racing each other store it once.
-            LocationPing.objects.bulk_create(rows, batch_size=2_000, ignore_conflicts=True)
-            newest = max(rows, key=lambda r: r.at)
-            if last is None or newest.at >= last.at:
+            _insert_pings(rows)
+            _, _, at, lat, lng, cell, branch_id, _ = max(rows, key=lambda r: r[2])
+            if last is None or at >= last.at:
                 DriverPosition.objects.update_or_create(
                     person_id=person.pk,
-                    defaults={
-                        "at": newest.at,
-                        "lat": newest.lat,
-                        "lng": newest.lng,
-                        "cell": newest.cell,
-                        "branch_id": newest.branch_id,
-                    },
+                    defaults={"at": at, "lat": lat, "lng": lng, "cell": cell, "branch_id": branch_id},
                 )
     return BatchResult(accepted=len(fresh), duplicates=len(items) - len(fresh))
 

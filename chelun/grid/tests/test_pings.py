@@ -54,6 +54,7 @@ def test_batch_is_placed_in_cells_and_branches_and_resend_is_harmless(driver: Us
     assert response.json() == {"accepted": 2, "duplicates": 0}
     rows = list(LocationPing.objects.order_by("client_id").values_list("client_id", "cell", "branch_id"))
     assert rows == [("a", WUHOU_CELL, grid.wuhou_grid.pk), ("b", JINJIANG_CELL, grid.jinjiang_grid.pk)]
+    assert LocationPing.objects.get(client_id="a").at == now - dt.timedelta(minutes=10)  # raw insert reads back
     position = DriverPosition.objects.get(person=driver.person)
     assert (position.at, position.cell, position.branch_id) == (now, JINJIANG_CELL, grid.jinjiang_grid.pk)
     again = _post(driver, batch)
