@@ -141,6 +141,7 @@ def seed_grid(*, seed: int, demo_driver_name: str = "张建国") -> dict[str, in
         rows.extend((demo.pk, t, lat, lng) for t, lat, lng in track if t < now)
     lat = np.array([r[2] for r in rows])
     lng = np.array([r[3] for r in rows])
+    grid_engine.invalidate()  # the coverage was drawn in this transaction: on_commit has not run yet
     cells, owners = grid_engine.get().assign(lat, lng)
     pings = [
         LocationPing(
