@@ -2,7 +2,7 @@
 
 - Grid branches and their cells: grid.view in the subtree the branch sits in; drawing coverage needs grid.change.
 - A mobile member is seen from both sides ("一方隶属、双重管理"): by the home branch's subtree and by the subtree of
-  the grid branch they are attached to now (or have been suggested to). mobile.manage on the home side registers
+  the grid branch they are attached to now (or have been suggested to). grid.members_manage on the home side registers
   and ends outflows; on the grid side it confirms attachments.
 - A driver sees only their own consent, pings, position and attachments (by the person linked to the login).
 - Out of scope is 404, like missing.
@@ -58,15 +58,15 @@ def access_mobile_by_id(*, actor: Any, mobile_id: int, manage: bool = False) -> 
     )
     if mobile is None:
         raise NotFound("流动党员不存在")
-    if manage and not can(actor, "mobile.manage", mobile.home_branch):
+    if manage and not can(actor, "grid.members_manage", mobile.home_branch):
         raise Forbidden("只有所在支部可以办理")
     return mobile
 
 
 def access_attachment_by_id(*, actor: Any, attachment_id: int) -> Attachment:
-    """An attachment for its grid branch's secretary to confirm: mobile.manage on the grid branch, else 404."""
+    """An attachment for its grid branch's secretary to confirm: grid.members_manage on the grid branch, else 404."""
     attachment = (
-        Attachment.objects.filter(path_scope_q(actor, "mobile.manage", "branch__path"), pk=attachment_id)
+        Attachment.objects.filter(path_scope_q(actor, "grid.members_manage", "branch__path"), pk=attachment_id)
         .select_related("mobile", "branch")
         .first()
     )

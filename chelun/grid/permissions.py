@@ -10,6 +10,6 @@ register_actions(
     {
         "grid.view": ALL_ROLES,  # coverage, cells, attached members, analytics within the subtree
         "grid.change": {Role.ADMIN},  # draw coverage
-        "mobile.manage": {Role.ADMIN, Role.SECRETARY},  # outflow registration, attachment, return
+        "grid.members_manage": {Role.ADMIN, Role.SECRETARY},  # outflow registration, attachment, return
     }
 )

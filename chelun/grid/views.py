@@ -120,7 +120,7 @@ def consent_toggle(request: HtmxHttpRequest) -> HttpResponse:
 def members(request: HtmxHttpRequest) -> HttpResponse:
     pending = (
         Attachment.objects.filter(
-            path_scope_q(request.user, "mobile.manage", "branch__path"),
+            path_scope_q(request.user, "grid.members_manage", "branch__path"),
             confirmed_at__isnull=True,
             ended_at__isnull=True,
         )

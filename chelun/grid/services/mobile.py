@@ -38,7 +38,7 @@ def outflow_register(
     corridor: str = "",
     at: dt.datetime | None = None,
 ) -> MobileMember:
-    """流出登记. Before: the caller checked mobile.manage on the home branch. Raises Conflict when the member is
+    """流出登记. Before: the caller checked grid.members_manage on the home branch. Raises Conflict when the member is
     already registered as away or the 活动证 number is taken."""
     now = at or timezone.now()
     if not destination.strip() or not certificate_number.strip():
@@ -83,7 +83,7 @@ def attachment_suggest(*, mobile: MobileMember, now: dt.datetime | None = None) 
 def attachment_confirm(*, attachment: Attachment, actor: Any, now: dt.datetime | None = None) -> Attachment:
     """The grid branch's secretary confirms: the member is attached there; the previous attachment ends; the
     secretary gets an arrival notice. Two secretaries confirming at once: the member row is locked, so exactly one
-    wins and the other gets Conflict (attachment_taken). Before: access_attachment_by_id checked mobile.manage."""
+    wins and the other gets Conflict (attachment_taken). Before: access_attachment_by_id checked grid.members_manage."""
     now = now or timezone.now()
     with transaction.atomic():
         mobile = MobileMember.objects.select_for_update().get(pk=attachment.mobile_id)
