@@ -29,7 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "stations": frozenset({"core", "orgs", "accounts"}),
     "grid": frozenset({"core", "orgs", "members", "accounts", "stations"}),
     # "grid": frozenset({"core", "orgs", "members"}),  # next parts: one line each, e.g.
-    "demo": frozenset({"core", "orgs", "members", "accounts", "stations"}),  # fills them all; nobody imports it
+    "demo": frozenset({"core", "orgs", "members", "accounts", "stations", "grid"}),  # fills them all; nobody imports it
 }
 # Apps every domain app builds on: any of their modules may be imported.
 FOUNDATIONS = frozenset({"core", "orgs"})
