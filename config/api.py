@@ -149,6 +149,7 @@ def _mount() -> None:
     from chelun.accounts.api import router as accounts_router
     from chelun.appeals.api import router as appeals_router
     from chelun.core.api import router as core_router
+    from chelun.grid.api import router as grid_router
     from chelun.members.api import router as members_router
     from chelun.orgs.api import router as orgs_router
     from chelun.stations.api import router as stations_router
@@ -159,6 +160,7 @@ def _mount() -> None:
     api.add_router("/members/", members_router)
     api.add_router("/stations/", stations_router)
     api.add_router("/appeals/", appeals_router)
+    api.add_router("/grid/", grid_router)
 
 
 _mount()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "chelun.members",
     "chelun.stations",
     "chelun.appeals",
+    "chelun.grid",
     "chelun.demo",  # seed_demo: last, since it fills every app above
 ]
 

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/", include("chelun.members.urls")),
     path("stations/", include("chelun.stations.urls")),
     path("appeals/", include("chelun.appeals.urls")),
+    path("grid/", include("chelun.grid.urls")),
     path("feed/stations.json", station_feed_view, name="station-feed"),
     # `/` lands each user where their role works (accounts.landing).
     path("", landing, name="home"),

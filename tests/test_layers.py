@@ -28,8 +28,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "accounts": frozenset({"core", "orgs", "members"}),
     "stations": frozenset({"core", "orgs", "accounts"}),
     "appeals": frozenset({"core", "orgs", "members", "accounts", "stations"}),
-    # "grid": frozenset({"core", "orgs", "members"}),  # next parts: one line each, e.g.
-    "demo": frozenset({"core", "orgs", "members", "accounts", "stations", "appeals"}),  # fills them all; none uses it
+    "grid": frozenset({"core", "orgs", "members", "accounts", "stations"}),
+    "demo": frozenset(
+        {"core", "orgs", "members", "accounts", "stations", "appeals", "grid"}
+    ),  # fills them all; none uses it
 }
 # Apps every domain app builds on: any of their modules may be imported.
 FOUNDATIONS = frozenset({"core", "orgs"})

@@ -31,7 +31,7 @@ class PhotosField(forms.FileField):
 def station_choices() -> list[tuple[str, str]]:
     return [
         ("", "不涉及站点"),
-        *[(str(s.pk), s.name) for s in station_public_list(filters=StationFilter(real_only=True))],
+        *[(str(s.pk), s.name) for s in station_public_list(filters=StationFilter())],
     ]
 
 

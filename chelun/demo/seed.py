@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from chelun.demo import figures
 from chelun.demo.accounts import create_demo_logins
-from chelun.demo.audit import seed_audit_year
 from chelun.demo.appeals import seed_appeals
+from chelun.demo.audit import seed_audit_year
 from chelun.demo.geography import Geography, load_divisions
+from chelun.demo.grid import seed_grid
 from chelun.demo.orgs import insert_organisations, plan_organisations
 from chelun.demo.people import InsertedPeople, PeopleCounts, generate_people, insert_people
 from chelun.demo.plans import OrgPlan
@@ -164,5 +165,6 @@ def seed_demo(
         create_demo_logins({code: org_pks[key] for code, key in committees.items()})
         seed_audit_year(rng=random.Random(f"{seed}:audit"), drivers=counts.drivers, now=timezone.now(), log=log)
         seed_appeals(rng=random.Random(f"{seed}:appeals"), drivers=counts.drivers)
+        log(f"网格：{seed_grid(seed=seed)}")
         result = SeedResult(figures=row_figures(), people=people, seconds=time.perf_counter() - started)
     return result

@@ -27,6 +27,7 @@ def test_each_app_registers_its_own_actions():
         "feedback",
         "funding",
         "appeal",
+        "grid",
     }
     assert roles_for("funding.change") == {Role.ADMIN}
     assert roles_for("person.reveal") == {Role.ADMIN, Role.SECRETARY}
