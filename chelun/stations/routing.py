@@ -329,6 +329,9 @@ class Route:
     sample_tree: cKDTree
     sample_margin_km: float
     max_sag_km: float
+    # The first segment with a direction: a station whose closest point is the start of this segment
+    # with its foot before it lies behind the route's start (see _behind_start).
+    first_segment: int
 
     @property
     def length_km(self) -> float:
@@ -465,6 +468,7 @@ class Route:
             sample_tree=cKDTree(samples),
             sample_margin_km=spacing / 2.0 + max_sag,
             max_sag_km=max_sag,
+            first_segment=int(np.argmax(usable)),
         )
 
 
@@ -499,6 +503,22 @@ def _project(
     ex, ey, ez = px - fx, py - fy, pz - fz
     gx, gy, gz = fx - ax, fy - ay, fz - az
     return np.sqrt(ex * ex + ey * ey + ez * ez), np.sqrt(gx * gx + gy * gy + gz * gz)
+
+
+def _behind_start(
+    px: FloatArray | float, py: FloatArray | float, pz: FloatArray | float, route: Route, seg: IntArray | int
+) -> BoolArray:
+    """Whether a station matched to ``seg`` lies behind the route's start (not just beside it).
+
+    Its closest point is then the start vertex itself (the foot is clamped there), so it would measure
+    0 km from the start: a phone that sends its route from its GPS fix would be shown the service area
+    it has just passed. The ``before`` test of :func:`_project`, elementwise, so both paths agree.
+    """
+    first = route.first_segment
+    wx, wy, wz = px - route.ax[first], py - route.ay[first], pz - route.az[first]
+    # Beyond a 1 µm tie: a station square beside the start (dot ~ ±1e-13) is beside it, not behind.
+    before = wx * route.ux[first] + wy * route.uy[first] + wz * route.uz[first] < -_TIE_KM
+    return np.asarray((np.asarray(seg) == first) & before, dtype=np.bool_)
 
 
 def _arc_km(chord_km: float) -> float:
@@ -613,6 +633,7 @@ def along_route(
     min_seconds_ahead: float | None = None,
     max_seconds_ahead: float | None = None,
     detour_speed_kmh: float = 40.0,
+    keep_behind_start: bool = False,
 ) -> list[RouteHit]:
     """Stations ahead of the driver within the corridors, ordered by km ahead then id.
 
@@ -620,8 +641,11 @@ def along_route(
     ``offset <= expressway_corridor_m`` and a matching carriageway (±60°) unless linked or
     direction-agnostic; off-road sites need ``offset <= offroad_corridor_m``. Stations projecting
     behind the driver's projected ``position`` (route start when None) and those outside
-    ``[min_seconds_ahead, max_seconds_ahead]`` are dropped. Detour is an estimate: 2 × offset at
-    ``detour_speed_kmh`` for off-road sites, 0 for service areas (they sit on the carriageway).
+    ``[min_seconds_ahead, max_seconds_ahead]`` are dropped, and so are those behind the route's start
+    (closest to its first point, but on the far side of it), which would otherwise read 0 km ahead;
+    ``keep_behind_start`` keeps them at 0 km, for coverage of a line rather than a drive along it.
+    Detour is an estimate: 2 × offset at ``detour_speed_kmh`` for off-road sites, 0 for service areas
+    (they sit on the carriageway).
     Raises RouteInputError for a bad position, ValueError for bad parameters.
     """
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
@@ -655,6 +679,8 @@ def along_route(
     keep = off <= np.where(is_expressway, rules.expressway_chord_km, rules.offroad_chord_km)
     dot = index.bearing_east[rows] * route.bearing_east[segs] + index.bearing_north[rows] * route.bearing_north[segs]
     keep &= ~index.checks_bearing[rows] | (dot >= _CARRIAGEWAY_MIN_DOT)
+    if not keep_behind_start:
+        keep &= ~_behind_start(index.x[rows], index.y[rows], index.z[rows], route, segs)
     rows, segs, is_expressway = rows[keep], segs[keep], is_expressway[keep]
 
     # Position along the route: the same formulas as _position and _make_hit, in the same order, so
@@ -704,6 +730,7 @@ def along_route_baseline(
     min_seconds_ahead: float | None = None,
     max_seconds_ahead: float | None = None,
     detour_speed_kmh: float = 40.0,
+    keep_behind_start: bool = False,
 ) -> list[RouteHit]:
     """Reference for :func:`along_route`: every station against every segment, rules in plain Python."""
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
@@ -722,6 +749,8 @@ def along_route_baseline(
             )
             if dot < _CARRIAGEWAY_MIN_DOT:
                 continue
+        if not keep_behind_start and _behind_start(index.x[row], index.y[row], index.z[row], route, seg):
+            continue
         hit = _make_hit(index, route, rules, row, seg, offset_km, float(along_all[seg]), driver_km, driver_s)
         if hit is not None:
             hits.append(hit)
