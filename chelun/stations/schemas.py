@@ -327,7 +327,7 @@ class AlongRouteIn(Schema):
     )
     min_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：至少再开几小时（如 3）")
     max_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：最多再开几小时（如 4）")
-    sleep_tonight: bool = Field(False, description="只看今晚能睡的：有床位，或银级以上安全等级的货车车位")
+    sleep_tonight: bool = Field(False, description="只看今晚能住宿的：有床位（与站点卡片的“床位”一致）")
     amenities: list[str] = Field([], description="设施代码；须全部具备")
     kind: StationKind | None = None
     open_now: bool = False

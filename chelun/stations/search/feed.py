@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from chelun.core.process_cache import ProcessCache
 from chelun.stations.models import Station
+from chelun.stations.offers import offered_amenities
 from chelun.stations.selectors.directory import station_directory_version, station_public_list
 from chelun.stations.selectors.forecast import station_trends
 from chelun.stations.selectors.live import FRESH_MINUTES, station_is_open_at, station_live_status
@@ -28,7 +29,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def _static(station: Station) -> dict[str, Any]:
-    amenities = {a.amenity for a in station.amenities.all()}
+    amenities = offered_amenities((a.amenity for a in station.amenities.all()), beds=station.beds)
     return {
         "id": station.pk,
         "name": station.name,

@@ -19,6 +19,7 @@ from chelun.stations.selectors.directory import (
     station_console_list,
     station_console_rows,
     station_directory_version,
+    station_offered_amenities,
     station_public_list,
 )
 from chelun.stations.selectors.forecast import (
@@ -117,6 +118,7 @@ __all__ = [
     "station_live_status",
     "station_month_costs",
     "station_near_for_drivers",
+    "station_offered_amenities",
     "station_photo_list",
     "station_public_list",
     "station_rows",
