@@ -31,6 +31,7 @@ from chelun.stations.choices import (
 from chelun.stations.forecast import Forecast
 from chelun.stations.models import CostReport, Feedback, Station, StationPrice, SubsidyContribution
 from chelun.stations.selectors.live import LiveStatus, station_live_status
+from chelun.stations.trust import DriverSummary
 
 CoordSystem = Literal["wgs84", "gcj02"]
 LiveState = Literal["available", "limited", "full", "closed", "unknown"]
@@ -95,6 +96,28 @@ class LiveOut(Schema):
             observed_at=live.observed_at,
             age_minutes=live.age_minutes,
             fresh=live.fresh,
+        )
+
+
+class DriversOut(Schema):
+    """Drivers' recent word beside the headline (the trust rule, chelun.stations.trust)."""
+
+    reporters: int = Field(description="说同一情况的不同司机（账号或设备）数")
+    level: SpaceLevel
+    minutes: int = Field(description="这些反馈最早一条距今的分钟数")
+    agreed: bool = Field(description="是否已达到独立一致，可改变标题状态")
+    line: str = Field(description="如“3 位司机 10 分钟内反馈：车位紧张”")
+
+    @classmethod
+    def of(cls, summary: DriverSummary | None) -> DriversOut | None:
+        if summary is None:
+            return None
+        return cls(
+            reporters=summary.reporters,
+            level=summary.level,  # type: ignore[arg-type]
+            minutes=summary.minutes,
+            agreed=summary.agreed,
+            line=summary.line,
         )
 
 
@@ -239,6 +262,9 @@ class StationDetailOut(StationOut):
     security: SecurityOut
     forecast: ForecastOut | None = Field(description="仅当带 ?arrive_at= 时给出；历史数据不足时为 null")
     feedback: FeedbackSummaryOut
+    drivers: DriversOut | None = Field(
+        description="近 15 分钟司机反馈（实时状态旁显示）；live.source 说明标题数字的来源"
+    )
 
     @staticmethod
     def resolve_station_class_label(obj: Station) -> str:
@@ -258,6 +284,10 @@ class StationDetailOut(StationOut):
     @staticmethod
     def resolve_forecast(obj: Station) -> ForecastOut | None:
         return getattr(obj, "forecast_out", None)
+
+    @staticmethod
+    def resolve_drivers(obj: Station) -> DriversOut | None:
+        return getattr(obj, "drivers_out", None)
 
     @staticmethod
     def resolve_feedback(obj: Station) -> Any:
@@ -412,6 +442,7 @@ class ConfirmOut(Schema):
     level: SpaceLevel
     observed_at: dt.datetime
     live: LiveOut
+    drivers: DriversOut | None = Field(description="近 15 分钟司机反馈；标题状态仍以站长计数为准，除非司机独立一致")
 
 
 class StatusIn(Schema):

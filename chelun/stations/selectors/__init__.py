@@ -42,7 +42,13 @@ from chelun.stations.selectors.funding import (
     station_subsidy_list,
 )
 from chelun.stations.selectors.gaps import CorridorGap, corridor_gaps
-from chelun.stations.selectors.live import FRESH_MINUTES, LiveStatus, station_is_open_at, station_live_status
+from chelun.stations.selectors.live import (
+    FRESH_MINUTES,
+    LiveStatus,
+    station_is_open_at,
+    station_live_status,
+    station_trust,
+)
 from chelun.stations.selectors.operations import (
     FeedbackSummary,
     checkin_counts,
@@ -127,6 +133,7 @@ __all__ = [
     "station_search_near",
     "station_subsidy_list",
     "station_trends",
+    "station_trust",
     "status_history",
     "to_wgs84",
 ]

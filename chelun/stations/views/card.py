@@ -136,6 +136,8 @@ def _live_context(station: Station, now: dt.datetime) -> dict[str, Any]:
         "status": status_text(live),
         "levels": SpaceLevel.choices,
         "say": say_text(Row(StationResult(station, live, amenities=amenities), "", []), now),
+        # Drivers' recent word beside the headline, which says its own source (the trust rule).
+        "drivers": selectors.station_trust(station.pk, now=now).drivers,
     }
 
 
