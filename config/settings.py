@@ -132,6 +132,9 @@ LOGIN_REDIRECT_URL = "orgs:tree"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 # Station search keeps the directory and recent status history per process; other workers' edits show within this.
 STATION_SEARCH_RECHECK_SECONDS = float(os.environ.get("STATION_SEARCH_RECHECK_SECONDS", "5"))
+# The open feed is rewritten at most this often per process, however often stations report (polls in between are
+# answered the last snapshot, with no query).
+STATION_FEED_REFRESH_SECONDS = float(os.environ.get("STATION_FEED_REFRESH_SECONDS", "5"))
 # The demo's synthetic benchmark stations stay out of every product read (pages, API, feed, figures) unless this is
 # on: benchmarks and load tests over the synthetic set turn it on (chelun.stations.access.shows_synthetic).
 STATIONS_SHOW_SYNTHETIC = os.environ.get("STATIONS_SHOW_SYNTHETIC", "0") == "1"
