@@ -653,11 +653,28 @@ def along_route(
 
     e_rows, e_segs = _candidate_pairs(index.expressway_tree, index.expressway_rows, route, rules.expressway_km)
     o_rows, o_segs = _candidate_pairs(index.offroad_tree, index.offroad_rows, route, rules.offroad_km)
+    rows = np.concatenate([e_rows, o_rows])
+    segs = np.concatenate([e_segs, o_segs])
+    return _hits_from_pairs(index, route, rules, rows, segs, driver_km, driver_s, keep_behind_start)
+
+
+def _hits_from_pairs(
+    index: StationIndex,
+    route: Route,
+    rules: _Rules,
+    rows: IntArray,
+    segs: IntArray,
+    driver_km: float,
+    driver_s: float,
+    keep_behind_start: bool,
+) -> list[RouteHit]:
+    """The exact part of :func:`along_route` over candidate (station row, segment) pairs, a superset of the true
+    ones in any order, with repeats: shared with the STRtree baseline (chelun.stations.routing_strtree)."""
     # Neighbouring samples list overlapping segments: dedupe on a (row, segment) key, which also
     # sorts pairs by row and then by segment for the grouping below. Sort + mask, not np.unique:
     # its hash-based path measured ~10x slower than a sort on 50k keys.
     n_seg = route.segment_count
-    keys = np.sort(np.concatenate([e_rows * n_seg + e_segs, o_rows * n_seg + o_segs]))
+    keys = np.sort(rows.astype(np.intp) * n_seg + segs)
     keys = keys[np.flatnonzero(np.diff(keys, prepend=-1))]
     rows, segs = keys // n_seg, keys % n_seg
     usable = route.usable[segs]

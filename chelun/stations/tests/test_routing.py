@@ -25,6 +25,7 @@ from ..routing import (
     nearby,
     nearby_baseline,
 )
+from ..routing_strtree import along_route_strtree
 
 KM_PER_DEG = EARTH_RADIUS_KM * math.pi / 180.0  # 111.19492664455873 km
 EAST = [(0.0, 0.0), (0.25, 0.0), (0.5, 0.0), (0.75, 0.0), (1.0, 0.0)]
@@ -44,6 +45,7 @@ def search(stations: list[StationPoint], route: Route, **kwargs: object) -> list
     index = StationIndex.build(stations)
     fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
     assert fast == along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+    assert fast == along_route_strtree(index, route, **kwargs)  # type: ignore[arg-type]
     return fast
 
 
@@ -368,6 +370,7 @@ def test_fast_path_equals_baseline_on_random_stations() -> None:
             kwargs["max_seconds_ahead"] = 3 * 3600.0
         fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
         base = along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+        assert along_route_strtree(index, route, **kwargs) == base  # type: ignore[arg-type]
         assert fast == base  # same ids, order and bit-identical numbers
         seen_ids.update(ids(fast))
     # The data really exercises both classes and the filters (guards against a vacuous pass).
@@ -408,6 +411,7 @@ def test_fast_path_equals_baseline_on_hairpins() -> None:
         }
         fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
         assert fast == along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+        assert fast == along_route_strtree(index, route, **kwargs)  # type: ignore[arg-type]
         assert len(fast) > 20
 
 
