@@ -594,11 +594,28 @@ def _rules(
     )
 
 
-def _driver(route: Route, position: tuple[float, float] | None) -> tuple[float, float]:
+def _driver(route: Route, position: tuple[float, float] | None, *, fast: bool = False) -> tuple[float, float]:
     if position is None:
         return 0.0, float(route.cum_seconds[0])
-    here = locate(route, position[0], position[1])
-    return here.km, here.seconds
+    if not fast:
+        here = locate(route, position[0], position[1])
+        return here.km, here.seconds
+    # locate over the segments near the position only: the closest segment (and any within _TIE_KM of it) has a
+    # point within nearest-sample distance + sag, and every point is within the margin of a sample standing for
+    # it, as in _candidate_pairs. Same elementwise projection, so the same bits as the full scan.
+    _check_point(position[0], position[1])
+    px, py, pz = (float(c) for c in _ecef(position[0], position[1]))
+    nearest, _ = route.sample_tree.query((px, py, pz))
+    radius = float(nearest) + route.max_sag_km + route.sample_margin_km + _RADIUS_SLACK_KM
+    samples = np.asarray(route.sample_tree.query_ball_point((px, py, pz), radius), dtype=np.intp)
+    first, last = route.sample_first[samples], route.sample_last[samples]
+    count = last - first + 1
+    segs = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    segs = np.unique(segs[route.usable[segs]])  # ascending: ties go to the earliest, as in locate
+    off, along = _project(px, py, pz, route, segs)
+    best = _nearest_segment(off)
+    km, seconds, _ = _position(route, int(segs[best]), float(along[best]))
+    return km, seconds
 
 
 def _candidate_pairs(tree: cKDTree, rows: IntArray, route: Route, corridor_km: float) -> tuple[IntArray, IntArray]:
@@ -649,7 +666,7 @@ def along_route(
     Raises RouteInputError for a bad position, ValueError for bad parameters.
     """
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
-    driver_km, driver_s = _driver(route, position)
+    driver_km, driver_s = _driver(route, position, fast=True)
 
     e_rows, e_segs = _candidate_pairs(index.expressway_tree, index.expressway_rows, route, rules.expressway_km)
     o_rows, o_segs = _candidate_pairs(index.offroad_tree, index.offroad_rows, route, rules.offroad_km)
@@ -698,6 +715,10 @@ def _hits_from_pairs(
     keep &= ~index.checks_bearing[rows] | (dot >= _CARRIAGEWAY_MIN_DOT)
     if not keep_behind_start:
         keep &= ~_behind_start(index.x[rows], index.y[rows], index.z[rows], route, segs)
+    # Exact bounds before the per-station asin below (km and seconds only grow along a segment): a segment that
+    # ends behind the driver, or starts beyond the time window, cannot give a hit. Slack keeps them conservative.
+    keep &= route.cum_km[segs + 1] >= driver_km - _RADIUS_SLACK_KM
+    keep &= route.cum_seconds[segs] - driver_s <= rules.max_seconds + _RADIUS_SLACK_KM
     rows, segs, is_expressway = rows[keep], segs[keep], is_expressway[keep]
 
     # Position along the route: the same formulas as _position and _make_hit, in the same order, so

@@ -83,7 +83,7 @@ def along_route_strtree(
 ) -> list[RouteHit]:
     """routing.along_route with an STRtree candidate search; same arguments, same answers."""
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
-    driver_km, driver_s = _driver(route, position)
+    driver_km, driver_s = _driver(route, position, fast=True)  # the shared exact part, as the fast path
     expressway_tree, offroad_tree = station_strtree(index)
     e_rows, e_segs = _pairs(expressway_tree, index.expressway_rows, route, rules.expressway_km)
     o_rows, o_segs = _pairs(offroad_tree, index.offroad_rows, route, rules.offroad_km)
