@@ -13,6 +13,7 @@ the 5 ms goal, then one JSON line. The server is stopped by its process id when 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -52,6 +53,10 @@ def server_env(var_dir: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         STATIONS_SHOW_SYNTHETIC="1",
         LOG_LEVEL="WARNING",
+        SECURE_SSL_REDIRECT="0",  # TLS ends at the proxy in production; this is plain HTTP on loopback
+        # Throwaway keys for the scratch database (production refuses to start without them).
+        PII_ENCRYPTION_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        PII_HASH_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
     )
     return env
 
@@ -90,7 +95,12 @@ def main() -> None:
             stderr=subprocess.PIPE,
         )
         try:
-            wait_until_up(port, 120)
+            try:
+                wait_until_up(port, 180)
+            except SystemExit:
+                server.terminate()
+                print(server.communicate(timeout=30)[1].decode(errors="replace")[-2000:], file=sys.stderr)
+                raise
             rng = np.random.default_rng(SEED)
             paths = []
             for i in range(n + 50):
