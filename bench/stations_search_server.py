@@ -232,6 +232,94 @@ def baseline_engine() -> Iterator[None]:
 
 
 @contextmanager
+def strtree_engine() -> Iterator[None]:
+    """routing.along_route swapped for the shapely STRtree baseline (chelun.stations.routing_strtree)."""
+    from chelun.stations import routing
+    from chelun.stations.routing_strtree import along_route_strtree
+
+    with mock.patch.object(routing, "along_route", along_route_strtree):
+        yield
+
+
+def feed_under_writes(now: dt.datetime, seconds: float, snapshot: bool) -> dict[str, Any]:
+    """GET /feed/stations.json about every 100 ms while one station status is written every second, for `seconds`
+    on a clock that moves (now + elapsed). snapshot=True: as shipped (STATION_FEED_REFRESH_SECONDS 5, gzip accepted,
+    every other poll conditional on the last ETag, as map apps poll); False: the baseline, the feed rewritten whenever
+    the data changed (refresh 0), identity encoding, unconditional polls. Writes are not in the poll latencies."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import close_old_connections
+    from django.test import Client
+    from django.utils import timezone
+
+    from chelun.stations import services
+    from chelun.stations.access import station_public_q
+    from chelun.stations.choices import StationStatus
+    from chelun.stations.models import Station
+    from chelun.stations.search import feed as feed_module
+
+    actor, _ = get_user_model().objects.get_or_create(username="bench-root", defaults={"is_superuser": True})
+    writable = list(Station.objects.filter(station_public_q(), status=StationStatus.OPEN).order_by("id")[:50])
+    client = Client(HTTP_HOST="localhost")
+    builds = [0]
+    real_body = feed_module.station_feed_body
+
+    def counted(**kwargs: Any) -> bytes:
+        builds[0] += 1
+        return real_body(**kwargs)
+
+    rng = np.random.default_rng(SEED)
+    latencies: list[float] = []
+    sizes: list[int] = []
+    statuses: dict[int, int] = defaultdict(int)
+    writes = 0
+    started = time.perf_counter()
+    refresh = settings.STATION_FEED_REFRESH_SECONDS if snapshot else 0.0
+    with (
+        mock.patch.object(timezone, "now", lambda: now + dt.timedelta(seconds=time.perf_counter() - started)),
+        mock.patch.object(settings, "STATION_FEED_REFRESH_SECONDS", refresh),
+        mock.patch.object(feed_module, "station_feed_body", counted),
+    ):
+        feed_module.feed_cache.clear()
+        etag = ""
+        next_poll = 0.0
+        while (elapsed := time.perf_counter() - started) < seconds:
+            if elapsed >= writes:  # one write per second
+                station = writable[writes % len(writable)]
+                services.station_status_set(
+                    actor=actor, station=station, is_open=True, free_spaces=int(rng.integers(station.truck_spaces + 1))
+                )
+                close_old_connections()
+                writes += 1
+            if elapsed < next_poll:
+                time.sleep(min(next_poll - elapsed, 0.01))
+                continue
+            next_poll = elapsed + 0.1
+            headers: dict[str, str] = {}
+            if snapshot:
+                headers["HTTP_ACCEPT_ENCODING"] = "gzip"
+                if etag and len(latencies) % 2:
+                    headers["HTTP_IF_NONE_MATCH"] = etag
+            begin = time.perf_counter()
+            response = client.get("/feed/stations.json", **headers)  # type: ignore[arg-type]
+            close_old_connections()
+            latencies.append((time.perf_counter() - begin) * 1000.0)
+            statuses[response.status_code] += 1
+            sizes.append(len(response.content))
+            etag = response.get("ETag", etag)
+    return {
+        "polls": len(latencies),
+        "writes": writes,
+        "builds": builds[0],
+        "p50_ms": pct(latencies, 50),
+        "p95_ms": pct(latencies, 95),
+        "mean_kb": statistics.mean(sizes) / 1024,
+        "not_modified": statuses.get(304, 0),
+        "ok": all(code in (200, 304) for code in statuses),
+    }
+
+
+@contextmanager
 def plain_schemas() -> Iterator[None]:
     """The responses written by the response schemas over Station rows read per request (AlongRouteOut / NearOut,
     as ninja would), instead of splicing the cached station cards: what the cards are worth."""
@@ -446,6 +534,9 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
         with baseline_engine():
             along_base, along_base_res, n = timed_for(along_calls, budget, 1, 3)
         log(f"along-route, baseline: {len(bodies)} requests x {n} rounds")
+        with strtree_engine():
+            along_str, along_str_res, n = timed_for(along_calls, budget / 2, 1, 7)
+        log(f"along-route, STRtree baseline: {len(bodies)} requests x {n} rounds")
         near_fast, near_fast_res, n = timed_for(near_calls, budget / 2, 1, 7)
         log(f"near-me, fast: {len(params)} requests x {n} rounds")
         with baseline_engine():
@@ -459,11 +550,17 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
         if want_profile:
             profile_report("POST along-route (fast engine)", along_calls, 1)
             profile_report("GET near (fast engine)", near_calls, 1)
+    # The open feed under one status write per second (its own moving clock; run last, it writes).
+    feed_seconds = 6.0 if quick else 30.0
+    feed_new = feed_under_writes(now, feed_seconds, snapshot=True)
+    log(f"feed under writes, snapshot: {feed_new['polls']} polls, {feed_new['builds']} builds")
+    feed_old = feed_under_writes(now, feed_seconds, snapshot=False)
+    log(f"feed under writes, baseline: {feed_old['polls']} polls, {feed_old['builds']} builds")
 
     every = along_fast_res + along_base_res + along_plain_res + near_fast_res + near_base_res + near_plain_res
-    failures = sum(status != 200 for status, _ in every)
+    failures = sum(status != 200 for status, _ in every + along_str_res)
     all_ok = failures == 0
-    same_along = along_fast_res == along_base_res == along_plain_res
+    same_along = along_fast_res == along_base_res == along_plain_res == along_str_res
     same_near = near_fast_res == near_base_res == near_plain_res
     same = all_ok and same_along and same_near
     along_counts = [json.loads(body)["count"] for status, body in along_fast_res if status == 200] or [0]
@@ -489,6 +586,7 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
     print("-" * len(header))
     for name, fast, base in (
         ("POST along-route", along_fast, along_base),
+        ("POST along-route, STRtree", along_fast, along_str),
         ("GET near", near_fast, near_base),
         ("POST along-route, plain", along_fast, along_plain),
         ("GET near, plain", near_fast, near_plain),
@@ -500,6 +598,18 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
     print(f"whole request in-process (django.test.Client), DEBUG off, CONN_MAX_AGE={conn_max_age};")
     print("baseline = the same requests with routing.along_route / nearby -> along_route_baseline / nearby_baseline;")
     print("plain = the same requests written by the response schemas over Station rows instead of the cached cards.")
+    print("STRtree = the same requests with routing.along_route -> routing_strtree.along_route_strtree (shapely 2).")
+    print()
+    print(f"feed under one status write per second, a poll every ~100 ms for {feed_seconds:.0f} s each:")
+    fh = f"{'feed':<30}{'polls':>7}{'writes':>7}{'builds':>7}{'304s':>6}{'p50 ms':>10}{'p95 ms':>10}{'mean KB':>10}"
+    print(fh)
+    print("-" * len(fh))
+    for name, row in (("snapshot 5 s, gzip, half 304", feed_new), ("baseline: rebuild on change", feed_old)):
+        print(
+            f"{name:<30}{row['polls']:>7}{row['writes']:>7}{row['builds']:>7}{row['not_modified']:>6}"
+            f"{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}{row['mean_kb']:>10.1f}"
+        )
+    all_ok = all_ok and feed_new["ok"] and feed_old["ok"]
     print("targets: along-route p95 < 20 ms and >= 10x baseline; near-me p95 < 5 ms. Speedup = ratio of p95s.")
     print(f"all 200: {all_ok}; identical JSON fast vs baseline: along-route {same_along}, near-me {same_near}")
     for status, error in ERRORS.items():
@@ -511,6 +621,11 @@ def run(quick: bool, want_profile: bool, now: dt.datetime) -> None:
         "server_baseline_p50_ms": round(pct(along_base, 50), 3),
         "server_baseline_p95_ms": round(pct(along_base, 95), 3),
         "server_speedup": round(pct(along_base, 95) / pct(along_fast, 95), 1),
+        "server_strtree_p50_ms": round(pct(along_str, 50), 3),
+        "server_strtree_p95_ms": round(pct(along_str, 95), 3),
+        "server_speedup_vs_strtree": round(pct(along_str, 95) / pct(along_fast, 95), 1),
+        "feed_under_writes": {k: round(v, 2) if isinstance(v, float) else v for k, v in feed_new.items()},
+        "feed_under_writes_baseline": {k: round(v, 2) if isinstance(v, float) else v for k, v in feed_old.items()},
         "server_near_p50_ms": round(pct(near_fast, 50), 3),
         "server_near_p95_ms": round(pct(near_fast, 95), 3),
         "server_near_baseline_p95_ms": round(pct(near_base, 95), 3),

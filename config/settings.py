@@ -172,6 +172,9 @@ if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # Station search keeps the directory and recent status history per process; other workers' edits show within this.
 STATION_SEARCH_RECHECK_SECONDS = float(os.environ.get("STATION_SEARCH_RECHECK_SECONDS", "5"))
+# The open feed is rewritten at most this often per process, however often stations report (polls in between are
+# answered the last snapshot, with no query).
+STATION_FEED_REFRESH_SECONDS = float(os.environ.get("STATION_FEED_REFRESH_SECONDS", "5"))
 # The demo's synthetic benchmark stations stay out of every product read (pages, API, feed, figures) unless this is
 # on: benchmarks and load tests over the synthetic set turn it on (chelun.stations.access.shows_synthetic).
 STATIONS_SHOW_SYNTHETIC = os.environ.get("STATIONS_SHOW_SYNTHETIC", "0") == "1"

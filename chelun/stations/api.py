@@ -56,6 +56,7 @@ from chelun.stations.schemas import (
     CorridorTownOut,
     CostIn,
     CostOut,
+    DriversOut,
     FeedbackCreatedOut,
     FeedbackIn,
     ForecastOut,
@@ -489,6 +490,7 @@ def station_detail(request: HttpRequest, station_id: int, arrive_at: dt.datetime
         forecast = selectors.station_forecast(station, at=arrive_at)
         station.forecast_out = ForecastOut.of(forecast, arrive_at)  # type: ignore[attr-defined]
     station.feedback_summary = selectors.feedback_public_summary(station=station)  # type: ignore[attr-defined]
+    station.drivers_out = DriversOut.of(selectors.station_trust(station.pk, now=now).drivers)  # type: ignore[attr-defined]
     return station
 
 
@@ -526,7 +528,13 @@ def station_confirm(request: HttpRequest, station_id: int, payload: ConfirmIn) -
     report = services.station_status_confirm_limited(
         actor=visitor, station=station, level=payload.level, device_id=device_id
     )
-    return ConfirmOut(report_id=report.pk, level=payload.level, observed_at=report.observed_at, live=_live_out(station))
+    return ConfirmOut(
+        report_id=report.pk,
+        level=payload.level,
+        observed_at=report.observed_at,
+        live=_live_out(station),
+        drivers=DriversOut.of(selectors.station_trust(station.pk, now=report.observed_at).drivers),
+    )
 
 
 @router.post(

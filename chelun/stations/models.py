@@ -174,6 +174,10 @@ class StatusReport(models.Model):
     level = models.CharField(max_length=8, choices=SpaceLevel.choices, blank=True)
     observed_at = models.DateTimeField(db_index=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A driver report's reporter for the trust rule (chelun.stations.trust): "user:<pk>" or a hashed device id, so
+    # independent agreement can be told from one phone tapping twice. Empty for operators and sensors (also in the
+    # database, for the bulk writers that name their columns: the demo seed, history imports).
+    visitor_key = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["-observed_at"]

@@ -329,6 +329,9 @@ class Route:
     sample_tree: cKDTree
     sample_margin_km: float
     max_sag_km: float
+    # The first segment with a direction: a station whose closest point is the start of this segment
+    # with its foot before it lies behind the route's start (see _behind_start).
+    first_segment: int
 
     @property
     def length_km(self) -> float:
@@ -465,6 +468,7 @@ class Route:
             sample_tree=cKDTree(samples),
             sample_margin_km=spacing / 2.0 + max_sag,
             max_sag_km=max_sag,
+            first_segment=int(np.argmax(usable)),
         )
 
 
@@ -499,6 +503,22 @@ def _project(
     ex, ey, ez = px - fx, py - fy, pz - fz
     gx, gy, gz = fx - ax, fy - ay, fz - az
     return np.sqrt(ex * ex + ey * ey + ez * ez), np.sqrt(gx * gx + gy * gy + gz * gz)
+
+
+def _behind_start(
+    px: FloatArray | float, py: FloatArray | float, pz: FloatArray | float, route: Route, seg: IntArray | int
+) -> BoolArray:
+    """Whether a station matched to ``seg`` lies behind the route's start (not just beside it).
+
+    Its closest point is then the start vertex itself (the foot is clamped there), so it would measure
+    0 km from the start: a phone that sends its route from its GPS fix would be shown the service area
+    it has just passed. The ``before`` test of :func:`_project`, elementwise, so both paths agree.
+    """
+    first = route.first_segment
+    wx, wy, wz = px - route.ax[first], py - route.ay[first], pz - route.az[first]
+    # Beyond a 1 µm tie: a station square beside the start (dot ~ ±1e-13) is beside it, not behind.
+    before = wx * route.ux[first] + wy * route.uy[first] + wz * route.uz[first] < -_TIE_KM
+    return np.asarray((np.asarray(seg) == first) & before, dtype=np.bool_)
 
 
 def _arc_km(chord_km: float) -> float:
@@ -574,11 +594,28 @@ def _rules(
     )
 
 
-def _driver(route: Route, position: tuple[float, float] | None) -> tuple[float, float]:
+def _driver(route: Route, position: tuple[float, float] | None, *, fast: bool = False) -> tuple[float, float]:
     if position is None:
         return 0.0, float(route.cum_seconds[0])
-    here = locate(route, position[0], position[1])
-    return here.km, here.seconds
+    if not fast:
+        here = locate(route, position[0], position[1])
+        return here.km, here.seconds
+    # locate over the segments near the position only: the closest segment (and any within _TIE_KM of it) has a
+    # point within nearest-sample distance + sag, and every point is within the margin of a sample standing for
+    # it, as in _candidate_pairs. Same elementwise projection, so the same bits as the full scan.
+    _check_point(position[0], position[1])
+    px, py, pz = (float(c) for c in _ecef(position[0], position[1]))
+    nearest, _ = route.sample_tree.query((px, py, pz))
+    radius = float(nearest) + route.max_sag_km + route.sample_margin_km + _RADIUS_SLACK_KM
+    samples = np.asarray(route.sample_tree.query_ball_point((px, py, pz), radius), dtype=np.intp)
+    first, last = route.sample_first[samples], route.sample_last[samples]
+    count = last - first + 1
+    segs = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    segs = np.unique(segs[route.usable[segs]])  # ascending: ties go to the earliest, as in locate
+    off, along = _project(px, py, pz, route, segs)
+    best = _nearest_segment(off)
+    km, seconds, _ = _position(route, int(segs[best]), float(along[best]))
+    return km, seconds
 
 
 def _candidate_pairs(tree: cKDTree, rows: IntArray, route: Route, corridor_km: float) -> tuple[IntArray, IntArray]:
@@ -613,6 +650,7 @@ def along_route(
     min_seconds_ahead: float | None = None,
     max_seconds_ahead: float | None = None,
     detour_speed_kmh: float = 40.0,
+    keep_behind_start: bool = False,
 ) -> list[RouteHit]:
     """Stations ahead of the driver within the corridors, ordered by km ahead then id.
 
@@ -620,20 +658,40 @@ def along_route(
     ``offset <= expressway_corridor_m`` and a matching carriageway (±60°) unless linked or
     direction-agnostic; off-road sites need ``offset <= offroad_corridor_m``. Stations projecting
     behind the driver's projected ``position`` (route start when None) and those outside
-    ``[min_seconds_ahead, max_seconds_ahead]`` are dropped. Detour is an estimate: 2 × offset at
-    ``detour_speed_kmh`` for off-road sites, 0 for service areas (they sit on the carriageway).
+    ``[min_seconds_ahead, max_seconds_ahead]`` are dropped, and so are those behind the route's start
+    (closest to its first point, but on the far side of it), which would otherwise read 0 km ahead;
+    ``keep_behind_start`` keeps them at 0 km, for coverage of a line rather than a drive along it.
+    Detour is an estimate: 2 × offset at ``detour_speed_kmh`` for off-road sites, 0 for service areas
+    (they sit on the carriageway).
     Raises RouteInputError for a bad position, ValueError for bad parameters.
     """
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
-    driver_km, driver_s = _driver(route, position)
+    driver_km, driver_s = _driver(route, position, fast=True)
 
     e_rows, e_segs = _candidate_pairs(index.expressway_tree, index.expressway_rows, route, rules.expressway_km)
     o_rows, o_segs = _candidate_pairs(index.offroad_tree, index.offroad_rows, route, rules.offroad_km)
+    rows = np.concatenate([e_rows, o_rows])
+    segs = np.concatenate([e_segs, o_segs])
+    return _hits_from_pairs(index, route, rules, rows, segs, driver_km, driver_s, keep_behind_start)
+
+
+def _hits_from_pairs(
+    index: StationIndex,
+    route: Route,
+    rules: _Rules,
+    rows: IntArray,
+    segs: IntArray,
+    driver_km: float,
+    driver_s: float,
+    keep_behind_start: bool,
+) -> list[RouteHit]:
+    """The exact part of :func:`along_route` over candidate (station row, segment) pairs, a superset of the true
+    ones in any order, with repeats: shared with the STRtree baseline (chelun.stations.routing_strtree)."""
     # Neighbouring samples list overlapping segments: dedupe on a (row, segment) key, which also
     # sorts pairs by row and then by segment for the grouping below. Sort + mask, not np.unique:
     # its hash-based path measured ~10x slower than a sort on 50k keys.
     n_seg = route.segment_count
-    keys = np.sort(np.concatenate([e_rows * n_seg + e_segs, o_rows * n_seg + o_segs]))
+    keys = np.sort(rows.astype(np.intp) * n_seg + segs)
     keys = keys[np.flatnonzero(np.diff(keys, prepend=-1))]
     rows, segs = keys // n_seg, keys % n_seg
     usable = route.usable[segs]
@@ -655,6 +713,12 @@ def along_route(
     keep = off <= np.where(is_expressway, rules.expressway_chord_km, rules.offroad_chord_km)
     dot = index.bearing_east[rows] * route.bearing_east[segs] + index.bearing_north[rows] * route.bearing_north[segs]
     keep &= ~index.checks_bearing[rows] | (dot >= _CARRIAGEWAY_MIN_DOT)
+    if not keep_behind_start:
+        keep &= ~_behind_start(index.x[rows], index.y[rows], index.z[rows], route, segs)
+    # Exact bounds before the per-station asin below (km and seconds only grow along a segment): a segment that
+    # ends behind the driver, or starts beyond the time window, cannot give a hit. Slack keeps them conservative.
+    keep &= route.cum_km[segs + 1] >= driver_km - _RADIUS_SLACK_KM
+    keep &= route.cum_seconds[segs] - driver_s <= rules.max_seconds + _RADIUS_SLACK_KM
     rows, segs, is_expressway = rows[keep], segs[keep], is_expressway[keep]
 
     # Position along the route: the same formulas as _position and _make_hit, in the same order, so
@@ -704,6 +768,7 @@ def along_route_baseline(
     min_seconds_ahead: float | None = None,
     max_seconds_ahead: float | None = None,
     detour_speed_kmh: float = 40.0,
+    keep_behind_start: bool = False,
 ) -> list[RouteHit]:
     """Reference for :func:`along_route`: every station against every segment, rules in plain Python."""
     rules = _rules(expressway_corridor_m, offroad_corridor_m, min_seconds_ahead, max_seconds_ahead, detour_speed_kmh)
@@ -722,6 +787,8 @@ def along_route_baseline(
             )
             if dot < _CARRIAGEWAY_MIN_DOT:
                 continue
+        if not keep_behind_start and _behind_start(index.x[row], index.y[row], index.z[row], route, seg):
+            continue
         hit = _make_hit(index, route, rules, row, seg, offset_km, float(along_all[seg]), driver_km, driver_s)
         if hit is not None:
             hits.append(hit)

@@ -45,6 +45,7 @@ from chelun.stations.choices import (
 from chelun.stations.forecast import Forecast
 from chelun.stations.models import CostReport, Feedback, Station, StationPrice, SubsidyContribution
 from chelun.stations.selectors.live import LiveStatus, station_live_status
+from chelun.stations.trust import DriverSummary
 
 CoordSystem = Literal["wgs84", "gcj02"]
 LiveState = Literal["available", "limited", "full", "closed", "unknown"]
@@ -109,6 +110,28 @@ class LiveOut(Schema):
             observed_at=live.observed_at,
             age_minutes=live.age_minutes,
             fresh=live.fresh,
+        )
+
+
+class DriversOut(Schema):
+    """Drivers' recent word beside the headline (the trust rule, chelun.stations.trust)."""
+
+    reporters: int = Field(description="说同一情况的不同司机（账号或设备）数")
+    level: SpaceLevel
+    minutes: int = Field(description="这些反馈最早一条距今的分钟数")
+    agreed: bool = Field(description="是否已达到独立一致，可改变标题状态")
+    line: str = Field(description="如“3 位司机 10 分钟内反馈：车位紧张”")
+
+    @classmethod
+    def of(cls, summary: DriverSummary | None) -> DriversOut | None:
+        if summary is None:
+            return None
+        return cls(
+            reporters=summary.reporters,
+            level=summary.level,  # type: ignore[arg-type]
+            minutes=summary.minutes,
+            agreed=summary.agreed,
+            line=summary.line,
         )
 
 
@@ -253,6 +276,9 @@ class StationDetailOut(StationOut):
     security: SecurityOut
     forecast: ForecastOut | None = Field(description="仅当带 ?arrive_at= 时给出；历史数据不足时为 null")
     feedback: FeedbackSummaryOut
+    drivers: DriversOut | None = Field(
+        description="近 15 分钟司机反馈（实时状态旁显示）；live.source 说明标题数字的来源"
+    )
 
     @staticmethod
     def resolve_station_class_label(obj: Station) -> str:
@@ -272,6 +298,10 @@ class StationDetailOut(StationOut):
     @staticmethod
     def resolve_forecast(obj: Station) -> ForecastOut | None:
         return getattr(obj, "forecast_out", None)
+
+    @staticmethod
+    def resolve_drivers(obj: Station) -> DriversOut | None:
+        return getattr(obj, "drivers_out", None)
 
     @staticmethod
     def resolve_feedback(obj: Station) -> Any:
@@ -341,7 +371,7 @@ class AlongRouteIn(Schema):
     )
     min_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：至少再开几小时（如 3）")
     max_hours: FiniteFloat | None = Field(None, ge=0, le=48, description="休息窗口：最多再开几小时（如 4）")
-    sleep_tonight: Flag = Field(False, description="只看今晚能睡的：有床位，或银级以上安全等级的货车车位")
+    sleep_tonight: Flag = Field(False, description="只看今晚能住宿的：有床位（与站点卡片的“床位”一致）")
     amenities: list[Text] = Field([], description="设施代码；须全部具备")
     kind: StationKind | None = None
     open_now: Flag = False
@@ -426,6 +456,7 @@ class ConfirmOut(Schema):
     level: SpaceLevel
     observed_at: dt.datetime
     live: LiveOut
+    drivers: DriversOut | None = Field(description="近 15 分钟司机反馈；标题状态仍以站长计数为准，除非司机独立一致")
 
 
 class StatusIn(Schema):

@@ -51,6 +51,7 @@ from chelun.stations.models import (
     StatusReport,
     SubsidyContribution,
 )
+from chelun.stations.selectors.live import station_trust
 
 CHECKIN_DEDUPE_MINUTES = 10
 OPERATOR_RESERVED_FIELDS = frozenset(
@@ -315,27 +316,39 @@ def _audit_status_change(actor: Any, before: Station, *, is_open: bool, free_spa
 
 
 @transaction.atomic
-def station_status_confirm(*, actor: Any, station: Station, level: str, at: dt.datetime | None = None) -> StatusReport:
-    """A driver's one-tap confirmation: plenty / some / full. It updates the live level and its age; a driver's
-    word never invents a count, so the operator's count is kept only when the driver agrees it is not full."""
+def station_status_confirm(
+    *, actor: Any, station: Station, level: str, at: dt.datetime | None = None, visitor_key: str = ""
+) -> StatusReport:
+    """A driver's one-tap confirmation: plenty / some / full, recorded with its reporter (``visitor_key``, else the
+    account). The headline follows the trust rule (chelun.stations.trust): a fresh operator count stands until
+    drivers agree independently; with none, the drivers' latest word is shown as theirs. A driver's word never
+    invents a count, so the count is kept only when the headline's level stays the same."""
     at = at or timezone.now()
     if level not in SpaceLevel.values:
         raise field_error("level", "请选择：车位多 / 车位少 / 已满", "level_invalid")
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
     report = StatusReport.objects.create(
         station=station,
         source=StatusSource.DRIVER,
         level=level,
         observed_at=at,
-        reporter=actor if actor and actor.is_authenticated else None,
+        reporter=actor if signed_in else None,
+        visitor_key=visitor_key or (f"user:{actor.pk}" if signed_in else ""),
     )
-    updates: dict[str, Any] = {"live_level": level, "live_source": StatusSource.DRIVER, "live_observed_at": at}
-    if level == SpaceLevel.FULL:
-        updates["live_free_spaces"] = 0
-    elif station.live_level != level:
-        updates["live_free_spaces"] = None
-    if station.live_open is None:
-        updates["live_open"] = True
-    Station.objects.filter(pk=station.pk).update(**updates)
+    verdict = station_trust(station.pk, now=at)
+    if verdict.source == "drivers":
+        updates: dict[str, Any] = {
+            "live_level": verdict.level,
+            "live_source": StatusSource.DRIVER,
+            "live_observed_at": verdict.observed_at,
+        }
+        if verdict.level == SpaceLevel.FULL:
+            updates["live_free_spaces"] = 0
+        elif station.live_level != verdict.level:
+            updates["live_free_spaces"] = None
+        if station.live_open is None:
+            updates["live_open"] = True
+        Station.objects.filter(pk=station.pk).update(**updates)
     _status_reported()
     return report
 
@@ -646,7 +659,7 @@ def station_status_confirm_limited(
         since = at.timestamp() - float(cache.get(cache_key, at.timestamp()))
         raise _too_soon(interval - dt.timedelta(seconds=since))
     try:
-        return station_status_confirm(actor=actor, station=station, level=level, at=at)
+        return station_status_confirm(actor=actor, station=station, level=level, at=at, visitor_key=key)
     except BaseException:
         cache.delete(cache_key)  # nothing was recorded: the tap does not count against the visitor
         raise

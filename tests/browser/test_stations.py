@@ -79,7 +79,7 @@ def test_driver_finds_checks_in_and_gets_the_operators_answer(live_server, trans
     hanyuan = place(
         "汉源暖心之家",
         245,
-        [Amenity.SHOWER, Amenity.LAUNDRY, Amenity.TRUCK_PARKING, Amenity.HOT_MEAL, Amenity.BEDS],
+        [Amenity.SHOWER, Amenity.LAUNDRY, Amenity.DRYING, Amenity.TRUCK_PARKING, Amenity.HOT_MEAL, Amenity.BEDS],
         beds=6,
         prices={Amenity.BEDS: 100, Amenity.HOT_MEAL: 1000},
         cctv=True,

@@ -17,10 +17,9 @@ from django.db.models import Count, Max
 from chelun.core.process_cache import VersionedCache
 from chelun.stations import routing
 from chelun.stations.access import PUBLIC_STATUSES, station_public_q
-from chelun.stations.choices import Amenity, SpaceLevel, StationKind, StatusSource
+from chelun.stations.choices import SpaceLevel, StationKind, StatusSource
 from chelun.stations.models import Station, StationAmenity
-
-AMENITY_ORDER = {value: i for i, value in enumerate(Amenity.values)}
+from chelun.stations.offers import offered_amenities
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +188,8 @@ def _build_catalog() -> SearchCatalog:
     more = ("security_grade", "is_demo_synthetic", "updated_at", "bearing_deg", "halves_linked")
     for row in public.values_list(*fields, *more):
         pk, bearing, linked = row[0], row[-2], row[-1]
-        codes = tuple(sorted(amenities.get(pk, ()), key=AMENITY_ORDER.__getitem__))
+        # What the filters match and the cards show: the one rule of chelun.stations.offers.
+        codes = offered_amenities(amenities.get(pk, ()), beds=row[9])
         snapshot = StationSnapshot(*row[:-2], amenities=codes)  # type: ignore[misc]  # row[:-2]: pk .. updated_at
         snapshots[pk] = snapshot
         points.append(

@@ -19,6 +19,7 @@ from chelun.stations.selectors.directory import (
     station_console_list,
     station_console_rows,
     station_directory_version,
+    station_offered_amenities,
     station_public_list,
 )
 from chelun.stations.selectors.forecast import (
@@ -41,7 +42,13 @@ from chelun.stations.selectors.funding import (
     station_subsidy_list,
 )
 from chelun.stations.selectors.gaps import CorridorGap, corridor_gaps
-from chelun.stations.selectors.live import FRESH_MINUTES, LiveStatus, station_is_open_at, station_live_status
+from chelun.stations.selectors.live import (
+    FRESH_MINUTES,
+    LiveStatus,
+    station_is_open_at,
+    station_live_status,
+    station_trust,
+)
 from chelun.stations.selectors.operations import (
     FeedbackSummary,
     checkin_counts,
@@ -117,6 +124,7 @@ __all__ = [
     "station_live_status",
     "station_month_costs",
     "station_near_for_drivers",
+    "station_offered_amenities",
     "station_photo_list",
     "station_public_list",
     "station_rows",
@@ -125,6 +133,7 @@ __all__ = [
     "station_search_near",
     "station_subsidy_list",
     "station_trends",
+    "station_trust",
     "status_history",
     "to_wgs84",
 ]

@@ -16,7 +16,7 @@ from chelun.core.errors import field_error
 from chelun.stations.access import station_console_q, station_manage_q, station_public_q, station_synthetic_q
 from chelun.stations.choices import Amenity
 from chelun.stations.models import Station, StatusReport
-from chelun.stations.search.catalog import AMENITY_ORDER
+from chelun.stations.offers import AMENITY_ORDER, offered_amenities
 from chelun.stations.selectors.live import station_is_open_at
 
 
@@ -42,7 +42,8 @@ def clean_amenity_filter(values: Iterable[str]) -> tuple[str, ...]:
 
 def _apply_filter(qs: QuerySet[Station], f: StationFilter) -> QuerySet[Station]:
     for amenity in clean_amenity_filter(f.amenities):
-        qs = qs.filter(amenities__amenity=amenity)
+        # Beds go by the bed count, as the card shows them (chelun.stations.offers), not by the tick.
+        qs = qs.filter(beds__gt=0) if amenity == Amenity.BEDS else qs.filter(amenities__amenity=amenity)
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.region_code:
@@ -81,8 +82,14 @@ def station_console_list(
 
 
 def station_amenity_codes(station: Station) -> list[str]:
-    """The station's amenity codes in Amenity order (as the search catalog holds them)."""
+    """The amenities the operator ticked, in Amenity order (their form edits these)."""
     return sorted((a.amenity for a in station.amenities.all()), key=AMENITY_ORDER.__getitem__)
+
+
+def station_offered_amenities(station: Station) -> list[str]:
+    """What a driver is told the station offers, in Amenity order: the rule of chelun.stations.offers, as the
+    search catalog holds it."""
+    return list(offered_amenities((a.amenity for a in station.amenities.all()), beds=station.beds))
 
 
 def station_directory_version() -> tuple[Any, ...]:

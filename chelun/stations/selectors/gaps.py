@@ -42,7 +42,13 @@ def corridor_gaps(*, snap_km: float = 5.0, include_synthetic: bool = False) -> l
     for ref, corridor in corridors().items():
         route = routing.Route.build([(t.lon, t.lat) for t in corridor.towns], None)
         hits = routing.along_route(
-            index, route, position=None, expressway_corridor_m=snap_km * 1000, offroad_corridor_m=snap_km * 1000
+            index,
+            route,
+            position=None,
+            expressway_corridor_m=snap_km * 1000,
+            offroad_corridor_m=snap_km * 1000,
+            # Coverage, not a drive: a station just beyond the corridor's first town still covers its end.
+            keep_behind_start=True,
         )
         kms = sorted({round(h.km_ahead, 1) for h in hits})
         marks = [0.0, *kms, round(route.length_km, 1)]

@@ -1,6 +1,7 @@
 """Live status: what a driver is told about a station right now, and whether it is open at a given moment.
 
-Both read only a station's own fields (a Station row, or a SearchStation from the search catalog), never the database.
+Both read only a station's own fields (a Station row, or a SearchStation from the search catalog), never the database;
+station_trust reads the reports that decide those fields.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from chelun.stations.choices import SpaceLevel, StationStatus
+from chelun.stations import trust
+from chelun.stations.choices import SpaceLevel, StationStatus, StatusSource
 
 if TYPE_CHECKING:
     from chelun.stations.models import Station
@@ -85,3 +87,29 @@ def station_is_open_at(station: StationLike, moment: dt.datetime) -> bool:
     if station.opens_at <= station.closes_at:
         return station.opens_at <= local < station.closes_at
     return local >= station.opens_at or local < station.closes_at  # open past midnight
+
+
+# The trust rule's inputs: unlike the functions above, these read the station's reports (two small queries).
+
+
+def station_trust(station_id: int, *, now: dt.datetime | None = None) -> trust.Verdict:
+    """Whose word the station's headline takes now, and the drivers' line beside it (chelun.stations.trust)."""
+    from chelun.stations.models import StatusReport
+
+    now = now or timezone.now()
+    reports = StatusReport.objects.filter(station_id=station_id, observed_at__lte=now)
+    operator_row = (
+        reports.exclude(source=StatusSource.DRIVER)
+        .order_by("-observed_at", "-id")
+        .values_list("level", "free_spaces", "observed_at")
+        .first()
+    )
+    operator = trust.OperatorFigure(*operator_row) if operator_row else None
+    window = now - dt.timedelta(minutes=trust.WINDOW_MINUTES)
+    drivers = [
+        trust.DriverReport(level, observed, key or (f"user:{user}" if user else ""), signed_in=user is not None)
+        for level, observed, key, user in reports.filter(source=StatusSource.DRIVER, observed_at__gte=window)
+        .order_by("observed_at", "id")
+        .values_list("level", "observed_at", "visitor_key", "reporter_id")
+    ]
+    return trust.decide(operator, drivers, now, fresh_minutes=FRESH_MINUTES)

@@ -22,11 +22,12 @@ from chelun.stations.choices import SecurityGrade
 from chelun.stations.corridors import corridor_points
 from chelun.stations.forecast import Forecast
 from chelun.stations.models import Station
+from chelun.stations.offers import has_beds
 from chelun.stations.search.catalog import SearchStation, StationSnapshot, search_catalog
 from chelun.stations.selectors.directory import (
     StationFilter,
     clean_amenity_filter,
-    station_amenity_codes,
+    station_offered_amenities,
     station_public_list,
 )
 from chelun.stations.selectors.forecast import station_forecasts
@@ -271,7 +272,8 @@ def station_search_along_route_page(
 
 
 def _can_sleep(snapshot: StationSnapshot) -> bool:
-    return snapshot.beds > 0 or (snapshot.truck_spaces > 0 and snapshot.security_grade in SLEEP_GRADES)
+    # 今晚住宿 means a bed, as the card's 床位 says (chelun.stations.offers); a secure truck park is not one.
+    return has_beds(snapshot.amenities)
 
 
 def corridor_route_query(*, corridor: str, from_code: str = "", to_code: str = "", **kwargs: Any) -> RouteQuery:
@@ -347,4 +349,4 @@ def station_list_for_drivers(
     now = now or timezone.now()
     asked = dataclasses.replace(filters or StationFilter(), include_synthetic=include_synthetic)
     stations = station_public_list(filters=asked, now=now)
-    return [StationResult(s, station_live_status(s, now=now), amenities=station_amenity_codes(s)) for s in stations]
+    return [StationResult(s, station_live_status(s, now=now), amenities=station_offered_amenities(s)) for s in stations]

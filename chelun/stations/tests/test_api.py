@@ -309,7 +309,8 @@ def test_station_detail_has_forecast_at_arrival_and_public_feedback(world):
         (4, [], [], "answered", "已答复", "谢谢"),
     ]
     assert "user" not in feedback["recent"][0]
-    summary_fields = {k: v for k, v in body.items() if k not in {"forecast", "feedback", "security"}}
+    assert body["drivers"] is None  # no driver has reported lately
+    summary_fields = {k: v for k, v in body.items() if k not in {"forecast", "feedback", "security", "drivers"}}
     assert normalised(summary_fields) == {
         **wuhou_card(world),
         "station_class_label": "B类",
@@ -789,23 +790,33 @@ def test_along_route_nan_and_malformed_json_never_500(route_stations):
 # --- driver taps: confirm ----------------------------------------------------------------------------------------
 
 
-def test_anonymous_confirm_updates_live_level_and_is_limited_per_device(world):
+def test_anonymous_confirm_shows_beside_the_count_and_is_limited_per_device(world):
     station = world.wuhou
     response = post(Client(), f"{API}/{station.pk}/confirm", {"level": "full"}, X_Device_Id="phone-a")
     assert response.status_code == 200
     body = response.json()
     assert (body["level"], when(body["observed_at"])) == ("full", NOW)
+    # One anonymous tap leaves the operator's fresh count as the headline (issue 10.3) and is said beside it.
     assert body["live"] == {
-        "state": "full",
-        "label": "车位已满",
-        "free_spaces": 0,
-        "level": "full",
-        "source": "driver",
-        "source_label": "司机反馈",
+        "state": "available",
+        "label": "空余车位 12 个",
+        "free_spaces": 12,
+        "level": "plenty",
+        "source": "operator",
+        "source_label": "站长",
         "observed_at": body["live"]["observed_at"],
-        "age_minutes": 0,
+        "age_minutes": 25,
         "fresh": True,
     }
+    assert body["drivers"] == {
+        "reporters": 1,
+        "level": "full",
+        "minutes": 1,
+        "agreed": False,
+        "line": "1 位司机 1 分钟内反馈：已满",
+    }
+    detail = Client().get(f"{API}/{station.pk}").json()
+    assert (detail["live"]["source"], detail["drivers"]["line"]) == ("operator", "1 位司机 1 分钟内反馈：已满")
     again = post(Client(), f"{API}/{station.pk}/confirm", {"level": "some"}, X_Device_Id="phone-a")
     assert again.status_code == 429
     assert again.json() == {
@@ -823,7 +834,9 @@ def test_anonymous_confirm_updates_live_level_and_is_limited_per_device(world):
     )
     assert StatusReport.objects.filter(source="driver").count() == 3
     station.refresh_from_db()
-    assert station.live_level == "some"
+    assert (station.live_level, station.live_source) == ("plenty", "operator")  # two phones disagree: the count stands
+    keys = StatusReport.objects.filter(source="driver", station=station).values_list("visitor_key", flat=True)
+    assert len(set(keys)) == 2 and all(k.startswith("device:") for k in keys)
 
 
 def test_signed_in_driver_is_limited_by_account_even_on_another_worker(world):

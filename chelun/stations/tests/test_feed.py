@@ -39,6 +39,12 @@ class Clock:
         self.now = at(10, 0)
 
 
+@pytest.fixture(autouse=True)
+def feed_refresh(settings):
+    """Content tests read the feed right after each write; the snapshot interval has its own tests (which set it)."""
+    settings.STATION_FEED_REFRESH_SECONDS = 0
+
+
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
@@ -387,7 +393,10 @@ def test_a_poll_within_the_minute_reuses_the_written_feed(stations, clock, djang
     with django_assert_max_num_queries(2):  # the version check only
         again = Client().get(URL)
     assert (again.content, again["ETag"]) == (first.content, first["ETag"])
-    services.station_status_confirm(actor=None, station=stations["fresh"], level="full", at=clock.now)
+    for phone in ("device:a", "device:b", "device:c"):  # three agreeing phones change the headline (trust rule)
+        services.station_status_confirm(
+            actor=None, station=stations["fresh"], level="full", at=clock.now, visitor_key=phone
+        )
     with django_assert_max_num_queries(20):
         changed = Client().get(URL)
     assert changed["ETag"] != first["ETag"]
@@ -398,3 +407,50 @@ def test_feed_is_public_read_only(stations):
     head = Client().head(URL)
     assert (head.status_code, head["ETag"]) == (200, Client().get(URL)["ETag"])
     assert Client().post(URL).status_code == 405
+
+
+# --- under writes: a snapshot at most every few seconds, conditional requests, gzip (issue 10.14) ---------------
+
+
+def test_under_a_write_per_second_the_feed_is_rewritten_at_most_every_refresh_interval(
+    stations, clock, settings, django_assert_num_queries, monkeypatch
+):
+    settings.STATION_FEED_REFRESH_SECONDS = 5
+    from chelun.stations.search import feed as feed_module
+
+    builds = []
+    real = feed_module.station_feed_body
+    monkeypatch.setattr(feed_module, "station_feed_body", lambda **kw: builds.append(kw) or real(**kw))
+    station, operator = stations["fresh"], stations["operator"]
+    start = at(10, 0) + dt.timedelta(seconds=1)
+    etags = []
+    for second in range(12):  # one status write and one poll per second
+        clock.now = start + dt.timedelta(seconds=second)
+        services.station_status_set(actor=operator, station=station, is_open=True, free_spaces=second, at=clock.now)
+        response = Client().get(URL)
+        etags.append(response["ETag"])
+    # Written at 0 s, 5 s and 10 s only; polls in between answered the snapshot.
+    assert len(builds) == 3
+    assert len(set(etags)) == 3 and etags[0:5] == [etags[0]] * 5 and etags[5:10] == [etags[5]] * 5
+    # Inside the interval a poll costs no query at all.
+    with django_assert_num_queries(0):
+        assert Client().get(URL)["ETag"] == etags[-1]
+    # The snapshot says what it was written from: the count at its build, not a later one.
+    assert by_name(json.loads(Client().get(URL).content))["金堂暖心之家"]["dynamic"]["reported_available"] == 10
+
+
+def test_the_feed_is_gzipped_once_per_snapshot_and_answers_if_none_match_for_either_encoding(stations, clock):
+    import gzip
+
+    plain = Client().get(URL)
+    zipped = Client().get(URL, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"].split(", ") and "Accept-Encoding" in plain["Vary"].split(", ")
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content) / 3  # three small stations; 2,400 compress far more
+    assert zipped["ETag"] == plain["ETag"][:-1] + '-gzip"' and not plain.has_header("Content-Encoding")
+    refused = Client().get(URL, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert refused.content == plain.content and not refused.has_header("Content-Encoding")
+    for tag in (plain["ETag"], zipped["ETag"], "W/" + zipped["ETag"]):
+        again = Client().get(URL, headers={"If-None-Match": tag, "Accept-Encoding": "gzip"})
+        assert (again.status_code, again.content, again["ETag"]) == (304, b"", zipped["ETag"])

@@ -25,6 +25,7 @@ from ..routing import (
     nearby,
     nearby_baseline,
 )
+from ..routing_strtree import along_route_strtree
 
 KM_PER_DEG = EARTH_RADIUS_KM * math.pi / 180.0  # 111.19492664455873 km
 EAST = [(0.0, 0.0), (0.25, 0.0), (0.5, 0.0), (0.75, 0.0), (1.0, 0.0)]
@@ -44,6 +45,7 @@ def search(stations: list[StationPoint], route: Route, **kwargs: object) -> list
     index = StationIndex.build(stations)
     fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
     assert fast == along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+    assert fast == along_route_strtree(index, route, **kwargs)  # type: ignore[arg-type]
     return fast
 
 
@@ -96,6 +98,28 @@ def test_without_position_the_search_starts_at_the_route_start() -> None:
     assert ids(hits) == [2, 1]
     assert hits[0].km_ahead == pytest.approx(0.0, abs=1e-9)
     assert hits[1].km_ahead == pytest.approx(0.3 * KM_PER_DEG, abs=1e-9)
+
+
+def test_without_position_nothing_behind_the_route_start_comes_back() -> None:
+    # Issue 10.16: a phone sends its route from its GPS fix; what it has just passed used to read 0.0 km ahead.
+    stations = [
+        expressway(1, -0.002, -0.001, 90.0),  # eastbound half 222 m behind the start, inside its 300 m corridor
+        offroad(2, -0.1, 0.01),  # off-road site 11 km behind, inside a 15 km corridor
+        offroad(3, -0.00001, 0.02),  # 1.1 m behind the start
+        offroad(4, 0.0, 0.02),  # square beside the start: 0 km ahead, kept
+        offroad(5, 0.05, 0.01),  # ahead
+    ]
+    hits = search(stations, Route.build(EAST), offroad_corridor_m=15_000.0)
+    assert ids(hits) == [4, 5]
+    assert hits[0].km_ahead == pytest.approx(0.0, abs=1e-9)
+    assert hits[1].km_ahead == pytest.approx(0.05 * KM_PER_DEG, abs=1e-9)
+    # Also when the position is given as the start itself, and after a leading repeated point.
+    assert ids(search(stations, Route.build(EAST), position=(0.0, 0.0), offroad_corridor_m=15_000.0)) == [4, 5]
+    assert ids(search(stations, Route.build([EAST[0], *EAST]), offroad_corridor_m=15_000.0)) == [4, 5]
+    # Coverage of a line (corridor gaps) still counts them, at 0 km.
+    kept = search(stations, Route.build(EAST), offroad_corridor_m=15_000.0, keep_behind_start=True)
+    assert ids(kept) == [1, 2, 3, 4, 5]
+    assert [h.km_ahead for h in kept[:4]] == pytest.approx([0.0, 0.0, 0.0, 0.0], abs=1e-9)
 
 
 CARRIAGEWAY_CASES = [
@@ -346,6 +370,7 @@ def test_fast_path_equals_baseline_on_random_stations() -> None:
             kwargs["max_seconds_ahead"] = 3 * 3600.0
         fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
         base = along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+        assert along_route_strtree(index, route, **kwargs) == base  # type: ignore[arg-type]
         assert fast == base  # same ids, order and bit-identical numbers
         seen_ids.update(ids(fast))
     # The data really exercises both classes and the filters (guards against a vacuous pass).
@@ -386,6 +411,7 @@ def test_fast_path_equals_baseline_on_hairpins() -> None:
         }
         fast = along_route(index, route, **kwargs)  # type: ignore[arg-type]
         assert fast == along_route_baseline(index, route, **kwargs)  # type: ignore[arg-type]
+        assert fast == along_route_strtree(index, route, **kwargs)  # type: ignore[arg-type]
         assert len(fast) > 20
 
 

@@ -337,3 +337,70 @@ def test_a_demo_page_may_still_ask_for_them(with_synthetic):
     assert "合成站" in _names(selectors.station_list_for_drivers(include_synthetic=True))
     near = selectors.station_near_for_drivers(lon=104.4, lat=30.5, radius_km=200, include_synthetic=True)
     assert _names(near)[:2] == ["合成站", "物流园"]
+
+
+# --------------------------------------------------------------------------
+# Issue 10.6: filters and the card follow one rule of what a station offers
+# --------------------------------------------------------------------------
+
+
+def test_offered_amenities_take_beds_from_the_count_and_laundry_buttons_from_the_dryer():
+    from chelun.stations.choices import CheckInService
+    from chelun.stations.offers import checkin_buttons, has_beds, offered_amenities
+
+    # A 住宿床位 tick with no beds is no bed; a bed count with no tick is one.
+    assert offered_amenities([Amenity.BEDS, Amenity.LAUNDRY, Amenity.SHOWER], beds=0) == ("shower", "laundry")
+    assert offered_amenities([Amenity.DRYING], beds=2) == ("drying", "beds")
+    assert has_beds(("beds",)) and not has_beds(("shower", "truck_parking"))
+    services = [CheckInService.PARKING, CheckInService.SHOWER, CheckInService.LAUNDRY, CheckInService.BED]
+    assert checkin_buttons(("laundry",), services) == [("parking", "停车休息"), ("laundry", "洗衣")]
+    assert checkin_buttons(("shower", "laundry", "drying", "beds"), services) == [
+        ("parking", "停车休息"),
+        ("shower", "淋浴"),
+        ("laundry", "洗衣烘干"),
+        ("bed", "住宿"),
+    ]
+
+
+@pytest.fixture
+def secure_no_beds(stations, tree):
+    # Silver-grade truck park with a 住宿床位 tick but 床位 0, laundry but no dryer, on the route at 104.2.
+    return make_station(
+        org=tree.wuhou_branch,
+        name="安保园区",
+        lon=104.2,
+        lat=30.51,
+        amenities=[Amenity.BEDS, Amenity.LAUNDRY, Amenity.SHOWER],
+        beds=0,
+        cctv=True,
+        guards=True,
+        lighting=True,
+        fence=True,
+    )
+
+
+def test_sleep_tonight_and_the_beds_filter_skip_a_station_whose_card_says_no_beds(secure_no_beds, client):
+    assert Station.objects.get(pk=secure_no_beds.pk).security_grade in selectors.SLEEP_GRADES
+    sleep = RouteQuery(points=ROUTE, position=(103.2, 30.5), sleep_tonight=True)
+    assert _names(selectors.station_search_along_route(query=sleep, now=at(8))) == ["物流园"]
+    beds = RouteQuery(points=ROUTE, position=(103.2, 30.5), filters=StationFilter(amenities=(Amenity.BEDS,)))
+    assert _names(selectors.station_search_along_route(query=beds, now=at(8))) == ["物流园"]
+    listed = selectors.station_list_for_drivers(filters=StationFilter(amenities=(Amenity.BEDS,)))
+    assert [r.station.name for r in listed] == ["物流园"]
+    # The card says the same: 床位 无, ✗ 住宿床位, ✗ 烘干, and laundry is offered as 洗衣 only.
+    from django.urls import reverse
+
+    card = client.get(reverse("stations:detail", args=[secure_no_beds.pk]))
+    rows = dict(card.context["amenity_rows"])
+    assert (rows["住宿床位"], rows["洗衣"], rows["烘干"]) == (False, True, False)
+    assert [code for code, _ in card.context["checkin_buttons"]] == [
+        "parking",
+        "shower",
+        "laundry",
+        "meal",
+        "hot_water",
+        "consultation",
+        "party",
+    ]
+    assert dict(card.context["checkin_buttons"])["laundry"] == "洗衣"
+    assert "洗衣烘干" not in card.text and "<dt>床位</dt><dd>无</dd>" in card.text

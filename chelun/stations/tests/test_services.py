@@ -58,13 +58,32 @@ def test_operator_of_another_station_cannot_set_status(tree, station):
     assert StatusReport.objects.count() == 0
 
 
-def test_driver_full_confirmation_overrides_count(station, operator):
+def test_driver_full_confirmations_override_a_fresh_count_only_by_independent_agreement(station, operator):
+    # Issue 10.3: one anonymous tap used to replace the operator's count for everyone.
     services.station_status_set(actor=operator, station=station, is_open=True, free_spaces=12, at=at(10, 0))
     station.refresh_from_db()
-    services.station_status_confirm(actor=None, station=station, level=SpaceLevel.FULL, at=at(10, 30))
+    services.station_status_confirm(
+        actor=None, station=station, level=SpaceLevel.FULL, at=at(10, 30), visitor_key="device:a"
+    )
     station.refresh_from_db()
     live = selectors.station_live_status(station, now=at(10, 40))
-    assert (live.state, live.free_spaces, live.source, live.age_minutes) == ("full", 0, "司机反馈", 10)
+    assert (live.free_spaces, live.source, live.age_minutes) == (12, "站长", 40)
+    # The same phone again, and a second phone: still below the agreement weight (3).
+    for key, minute in (("device:a", 35), ("device:b", 36)):
+        services.station_status_confirm(
+            actor=None, station=station, level=SpaceLevel.FULL, at=at(10, minute), visitor_key=key
+        )
+    station.refresh_from_db()
+    assert (station.live_free_spaces, station.live_source) == (12, "operator")
+    verdict = selectors.station_trust(station.pk, now=at(10, 40))
+    assert (verdict.source, verdict.drivers.line) == ("operator", "2 位司机 5 分钟内反馈：已满")  # type: ignore[union-attr]
+    # A third phone agrees: the drivers take the headline, marked as theirs.
+    services.station_status_confirm(
+        actor=None, station=station, level=SpaceLevel.FULL, at=at(10, 37), visitor_key="device:c"
+    )
+    station.refresh_from_db()
+    live = selectors.station_live_status(station, now=at(10, 40))
+    assert (live.state, live.free_spaces, live.source, live.age_minutes) == ("full", 0, "司机反馈", 3)
 
 
 def test_checkin_twice_within_minutes_counts_once_and_merges_services(station, operator):

@@ -27,6 +27,7 @@ from chelun.stations.access import access_public_station_by_id
 from chelun.stations.choices import FREE_BY_STANDARD, Amenity, CheckInService, SpaceLevel
 from chelun.stations.forms.driver import ARRIVE_HOURS, CheckinForm, ConfirmForm, FeedbackForm
 from chelun.stations.models import Station
+from chelun.stations.offers import checkin_buttons
 from chelun.stations.selectors import StationResult
 from chelun.stations.views.pages import answer_card_post
 from chelun.stations.views.wording import Row, amenity_short, clock_text, issue_words, say_text, status_text
@@ -123,7 +124,7 @@ def _price_rows(station: Station) -> list[dict[str, Any]]:
 
 
 def _amenity_rows(station: Station) -> list[tuple[str, bool]]:
-    offered = {a.amenity for a in station.amenities.all()}
+    offered = set(selectors.station_offered_amenities(station))
     return [(label, code in offered) for code, label in Amenity.choices]
 
 
@@ -147,6 +148,8 @@ def _live_context(station: Station, now: dt.datetime) -> dict[str, Any]:
         "status": status_text(live),
         "levels": SpaceLevel.choices,
         "say": say_text(Row(StationResult(station, live, amenities=amenities), "", []), now),
+        # Drivers' recent word beside the headline, which says its own source (the trust rule).
+        "drivers": selectors.station_trust(station.pk, now=now).drivers,
     }
 
 
@@ -157,8 +160,9 @@ def _feedback_context(station: Station, form: FeedbackForm | None = None) -> dic
 
 
 def _checkin_context(station: Station) -> dict[str, Any]:
-    labels = dict(CheckInService.choices)
-    return {"checkin_buttons": [(code, labels[code]) for code in CHECKIN_SERVICE_BUTTONS]}
+    # The buttons follow the card's ✓/✗ (chelun.stations.offers): no 洗衣烘干 at a station without a dryer.
+    offered = selectors.station_offered_amenities(station)
+    return {"checkin_buttons": checkin_buttons(offered, CHECKIN_SERVICE_BUTTONS)}
 
 
 def _station_context(request: HtmxHttpRequest, station: Station, now: dt.datetime) -> dict[str, Any]:
