@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from chelun.core.errors import NotFound
+from chelun.core.testing.queries import get_query_count
 from chelun.orgs.tests.factories import make_user, superuser
 from chelun.stations import services
 from chelun.stations.models import Feedback
@@ -157,3 +158,17 @@ def test_anonymous_feedback_cannot_be_deleted_by_anyone(world):
     with pytest.raises(NotFound):
         services.feedback_delete_by_author(actor=world["wang"], feedback_id=f.pk)
     assert Feedback.objects.filter(pk=f.pk).exists()
+
+
+@pytest.mark.parametrize("tab", ["feedback", "checkins", "reports"])
+def test_each_tab_costs_the_same_queries_whatever_the_rows(client, world, tab):
+    """No query per row: the station comes with each row (select_related)."""
+    client.force_login(world["wang"])
+    url = f"{URL}?tab={tab}"
+    before = get_query_count(client, url)
+    home = world["f"][0].station
+    for i in range(5):
+        services.feedback_create(station=home, user=world["wang"], rating=4, text=f"又一条{i}", at=at(1, i, day=25))
+        services.checkin_record(station=home, user=world["wang"], services=["shower"], at=at(2, 11 * i, day=25))
+        services.station_status_confirm(actor=world["wang"], station=home, level="some", at=at(3, i, day=25))
+    assert get_query_count(client, url) == before
