@@ -172,3 +172,15 @@ def test_each_tab_costs_the_same_queries_whatever_the_rows(client, world, tab):
         services.checkin_record(station=home, user=world["wang"], services=["shower"], at=at(2, 11 * i, day=25))
         services.station_status_confirm(actor=world["wang"], station=home, level="some", at=at(3, i, day=25))
     assert get_query_count(client, url) == before
+
+
+def test_htmx_delete_of_a_feedback_gone_or_not_ones_own_says_so_in_the_row(client, world):
+    f3 = world["f"][2]  # 李's
+    client.force_login(world["wang"])
+    response = client.post(reverse("stations:my_feedback_delete", args=[f3.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert response.content.decode().strip() == (
+        '<li class="error" role="alert" data-testid="feedback-delete-problem">'
+        "这条反馈已不存在（可能已在别处删除）。</li>"
+    )
+    assert Feedback.objects.filter(pk=f3.pk).exists()

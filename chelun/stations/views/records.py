@@ -86,6 +86,9 @@ def my_feedback_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         services.feedback_delete_by_author(actor=request.user, feedback_id=pk)
     except NotFound as exc:
+        if request.htmx:  # 4xx answers are swapped in: the row says so, not a whole error page inside it
+            context = {"problem": "这条反馈已不存在（可能已在别处删除）。"}
+            return render(request, "stations/partials/_my_feedback_deleted.html", context, status=404)
         raise Http404(exc.message) from exc
     notice = "已删除这条反馈。"
     if request.htmx:
