@@ -771,3 +771,26 @@ def station_photo_remove(*, actor: Any, station: Station, photo_id: int) -> None
     storage, name = photo.image.storage, photo.image.name
     photo.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def feedback_delete_by_author(*, actor: Any, feedback_id: int) -> None:
+    """The driver who wrote a feedback withdraws it (我的记录). Only its signed-in author may: anyone else, an
+    operator or an admin included, gets NotFound exactly as for a missing id, and nothing changes. The deletion is
+    audited (a DELETE entry with the feedback's fields, the author as actor), also when no request set the actor."""
+    from auditlog.context import set_actor  # only this function names the audit actor itself
+
+    if not getattr(actor, "is_authenticated", False):
+        raise NotFound("反馈不存在")
+    feedback = (
+        # Lock the feedback row only (not its station and organisation): an operator's reply racing the deletion
+        # waits, then finds nothing to answer.
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("station__organization")
+        .filter(pk=feedback_id, user=actor)
+        .first()
+    )
+    if feedback is None:
+        raise NotFound("反馈不存在")
+    with set_actor(actor):
+        feedback.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chelun.stations.views import assets, card, console, driver, funding, operate
+from chelun.stations.views import assets, card, console, driver, funding, operate, records
 
 app_name = "stations"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:pk>/checkin/", card.checkin, name="checkin"),
     path("<int:pk>/confirm/", card.confirm, name="confirm"),
     path("<int:pk>/feedback/", card.feedback, name="feedback"),
+    # A signed-in driver's own records
+    path("me/", records.my_records, name="my_records"),
+    path("me/feedback/<int:pk>/delete/", records.my_feedback_delete, name="my_feedback_delete"),
     # Operators (their own stations)
     path("operate/", operate.operate_list, name="operate_list"),
     path("operate/<int:pk>/", operate.operate, name="operate"),

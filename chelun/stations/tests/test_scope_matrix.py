@@ -15,6 +15,7 @@ from django.utils import timezone
 from chelun.core.models import Region
 from chelun.core.testing.scope_matrix import (
     DETAIL,
+    DRIVER_SELF,
     EXPORT,
     LIST,
     NO_ROLE,
@@ -289,6 +290,26 @@ def api_subsidy(world: World) -> Target:
     return Target(args={"station_id": s.pk}, data=data, state=lambda: _funding(s.pk))
 
 
+MY_FEEDBACK = "王师傅：停车场没有灯"
+
+
+def _my_feedback(world: World) -> tuple[Feedback, object]:
+    """A driver's own feedback at 武侯's station (a user with no role, signed in by phone)."""
+    driver = make_user("scope-driver")
+    item = services.feedback_create(station=_station(world), user=driver, rating=3, text=MY_FEEDBACK)
+    return item, driver
+
+
+def my_records(world: World) -> Target:
+    _item, driver = _my_feedback(world)
+    return Target(marker=MY_FEEDBACK, driver=driver)
+
+
+def my_feedback_delete(world: World) -> Target:
+    item, driver = _my_feedback(world)
+    return Target(args={"pk": item.pk}, state=lambda: Feedback.objects.filter(pk=item.pk).exists(), driver=driver)
+
+
 def public_station(world: World) -> Target:
     return Target(args={"pk": _station(world).pk})
 
@@ -324,6 +345,19 @@ ENDPOINTS = [
     public(f"POST {API}/{{station_id}}/confirm", "any driver confirms free spaces at a public station"),
     public(f"POST {API}/{{station_id}}/checkins", "any driver checks in at a public station"),
     public(f"POST {API}/{{station_id}}/feedback", "any driver gives feedback on a public station"),
+    # 我的记录: a driver's own rows, shown to and withdrawn by that driver alone (an operator or admin above the
+    # station included: they answer feedback on the operate pages, they do not delete it).
+    Endpoint("stations:my_records", LIST, my_records, sees=frozenset({DRIVER_SELF}), driver_self=True),
+    Endpoint(
+        "stations:my_feedback_delete",
+        WRITE,
+        my_feedback_delete,
+        method="POST",
+        ok=302,
+        sees=frozenset({DRIVER_SELF}),
+        driver_self=True,
+        expect={WRONG_ROLE: 404, OPERATOR: 404},
+    ),
     # Operators (their own stations)
     Endpoint("stations:operate_list", LIST, listed, sees=RUNS),
     Endpoint("stations:operate", DETAIL, one, sees=RUNS, expect=RUN_BY_OTHERS),
