@@ -706,9 +706,9 @@ class FundingOut(Schema):
 
 class CostIn(Schema):
     month: Day = Field(description="该月任一天；按当月计")
-    # Fen's upper bound; a negative amount is the service's refusal (amount_invalid).
-    amounts_fen: dict[Text, Annotated[int, Strict(), Field(le=MAX_FEN)]] = Field(
-        description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字'
+    # Under 1 亿元 (one entry of that is a typing slip); a negative amount is the service's refusal (amount_invalid).
+    amounts_fen: dict[Text, Annotated[int, Strict(), Field(lt=MAX_FEN)]] = Field(
+        description='类别 → 金额（分），如 {"staff": 600000}；替换当月全部数字；单项须小于 1 亿元'
     )
 
 
@@ -734,8 +734,8 @@ class SubsidyIn(Schema):
     source: Text = Field(
         max_length=16, description="finance 财政 / party_fees 党费 / union 工会 / road_fee 路网运行保障服务费"
     )
-    # PositiveFen's upper bound; 0 and below are the service's refusal (amount_invalid).
-    amount_fen: int = Field(strict=True, le=MAX_FEN, description="大于 0 的整数（分），最多 100 亿分（1 亿元）")
+    # Under 1 亿元; 0 and below are the service's refusal (amount_invalid).
+    amount_fen: int = Field(strict=True, lt=MAX_FEN, description="大于 0、小于 1 亿元的整数（分）")
     idempotency_key: str = Field(
         min_length=8, max_length=100, description="客户端生成的唯一键（如 UUID）；重复提交同一笔只记一次"
     )
