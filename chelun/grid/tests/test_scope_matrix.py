@@ -47,7 +47,7 @@ SIGNED_IN = frozenset({NO_ROLE, SIBLING, PARENT, SAME_NODE})
 OWN = frozenset({DRIVER_SELF})
 # A login linked to no person has no "my grid": the pages answer 404, the API refuses with 403 (no_person).
 NOT_A_DRIVER_PAGE = {WRONG_ROLE: 404}
-NOT_A_DRIVER_API = {actor: 403 for actor in SIGNED_IN}
+NOT_A_DRIVER_API = dict.fromkeys(SIGNED_IN, 403)
 
 
 def _branch(world: World) -> Organization:
@@ -123,20 +123,23 @@ def own(world: World) -> Target:
 
 
 def consent_page(world: World) -> Target:
-    user, _attachment = _driver(world)
-    return Target(data={"given": "0"}, state=lambda: _consent(user.person_id), driver=user)
+    user, attachment = _driver(world)
+    person_id = attachment.mobile.person_id
+    return Target(data={"given": "0"}, state=lambda: _consent(person_id), driver=user)
 
 
 def consent_api(world: World) -> Target:
-    user, _attachment = _driver(world)
-    return Target(data={"given": False}, state=lambda: _consent(user.person_id), driver=user)
+    user, attachment = _driver(world)
+    person_id = attachment.mobile.person_id
+    return Target(data={"given": False}, state=lambda: _consent(person_id), driver=user)
 
 
 def pings_api(world: World) -> Target:
-    user, _attachment = _driver(world)
+    user, attachment = _driver(world)
+    person_id = attachment.mobile.person_id
     at = timezone.now().replace(microsecond=0).isoformat()
     data = {"pings": [{"client_id": "scope-new", "at": at, "lat": 30.642, "lng": 104.043}]}
-    return Target(data=data, state=lambda: _pings(user.person_id), driver=user)
+    return Target(data=data, state=lambda: _pings(person_id), driver=user)
 
 
 def confirm(world: World) -> Target:
