@@ -37,6 +37,8 @@ def project_routes() -> list[str]:
 def test_registrations_are_found_in_every_app():
     assert registration_modules() == [
         "chelun.accounts.tests.test_scope_matrix",
+        "chelun.appeals.tests.test_scope_matrix",
+        "chelun.grid.tests.test_scope_matrix",
         "chelun.members.tests.test_scope_matrix",
         "chelun.orgs.tests.test_scope_matrix",
         "chelun.stations.tests.test_scope_matrix",
