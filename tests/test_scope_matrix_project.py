@@ -49,9 +49,9 @@ def audited_change(world: World) -> Target:
 
 def _export_job(world: World) -> int:
     """A finished background export of 武侯's people, requested by 武侯's admin. The task is run here directly: in a
-    test's transaction the on-commit hook that queues it never fires."""
+    test's transaction the on-commit hook that queues it never fires. No person is made: the job and its file are
+    what is scoped, and make_driver's synthetic ID numbers are a per-process sequence the suite already uses up."""
     tree = world.tree
-    make_driver(org=tree.wuhou_branch, name="武侯王师傅")
     filters = {"q": "", "region": None, "org": tree.wuhou.pk, "profile_type": "", "party_status": ""}
     job = export_job_start(actor=tree.wuhou_admin, kind=member_exports.KIND, filters=filters, filter_label="武侯区")
     export_job_run(job.pk)
