@@ -8,7 +8,7 @@ import datetime as dt
 from auditlog.models import LogEntry
 
 from chelun.core.idcard import make_synthetic_id
-from chelun.core.models import Region
+from chelun.core.models import ExportJob, Region
 from chelun.core.testing.scope_matrix import (
     DETAIL,
     DRIVER_SELF,
@@ -126,6 +126,16 @@ def api_reveal(world: World) -> Target:
     return Target(args={"person_id": person.pk}, data={"field": "phone"}, state=_reveals, driver=user)
 
 
+def _export_jobs() -> list:
+    """Who has asked for which background export: the jobs of every requester, as the actor is not known here."""
+    return list(ExportJob.objects.order_by("pk").values_list("requested_by__username", "kind", "filters__org"))
+
+
+def export_start(world: World) -> Target:
+    """后台导出 of 武侯's branch's people (the list's `?org=` filter): out of scope, the organisation is a 404."""
+    return Target(query={"org": world.tree.wuhou_branch.pk}, state=_export_jobs)
+
+
 def my_record(world: World) -> Target:
     """我的信息: each signed-in user sees only their own person; the driver's name shows to him alone."""
     _person, user = _driver(world)
@@ -164,6 +174,16 @@ ENDPOINTS = [
     Endpoint("members:secretary", WRITE, secretary_set, method="POST", ok=302, expect={WRONG_ROLE: 403}),
     Endpoint("members:list", LIST, people_list, sees=WITH_SELF, driver_self=True),
     Endpoint("members:list", EXPORT, people_list, sees=WITH_SELF, driver_self=True),
+    # Starting a background export is reading the list, not changing people: a viewer of 武侯 may (302, a job queued).
+    Endpoint(
+        "members:export_start",
+        WRITE,
+        export_start,
+        method="POST",
+        ok=302,
+        sees=SEEING | {WRONG_ROLE},
+        expect={WRONG_ROLE: 302},
+    ),
     Endpoint("members:detail", DETAIL, page_detail, sees=WITH_SELF, driver_self=True),
     Endpoint("members:reveal", WRITE, page_reveal, method="POST", driver_self=True, expect=SELF_REFUSED),
     # Opened from an organisation (?org=), the form is for that subtree: out of scope, the page is a 404.
