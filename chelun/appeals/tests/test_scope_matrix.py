@@ -6,8 +6,9 @@ everyone signed in."""
 
 from __future__ import annotations
 
+from chelun.accounts.models import User
 from chelun.appeals import services, stats
-from chelun.appeals.models import Appeal, AppealEvent, RoutingRule
+from chelun.appeals.models import Appeal, AppealEvent, Article, RoutingRule
 from chelun.appeals.tests.factories import category, driver_user, submit
 from chelun.core.testing.scope_matrix import (
     ANONYMOUS,
@@ -43,11 +44,11 @@ OTHERS_404 = {WRONG_ROLE: 404}
 NOT_A_DRIVER = {NO_ROLE: 403, SIBLING: 403, PARENT: 403, SAME_NODE: 403, WRONG_ROLE: 403}
 
 
-def _driver(world: World):
+def _driver(world: World) -> User:
     return driver_user("scope-driver", org=world.tree.wuhou_branch, name="武侯王师傅")
 
 
-def _appeal(world: World, *steps: str) -> tuple[Appeal, object]:
+def _appeal(world: World, *steps: str) -> tuple[Appeal, User]:
     """The appeal, taken through `steps` by the platform (accept, resolve, confirm, supervise)."""
     driver = _driver(world)
     appeal = submit(driver)
@@ -153,10 +154,10 @@ LOGIN = {ANONYMOUS: 302}
 
 
 def _article(world: World) -> Target:
-    from chelun.appeals.models import Article
-
     category("unpaid_freight")  # seeds the articles in a flushed database too
-    return Target(args={"pk": Article.objects.filter(active=True).first().pk})
+    article = Article.objects.filter(active=True).order_by("pk").first()
+    assert article is not None
+    return Target(args={"pk": article.pk})
 
 
 ENDPOINTS = [
