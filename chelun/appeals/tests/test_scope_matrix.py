@@ -167,6 +167,9 @@ ENDPOINTS = [
     public(
         f"GET {API}/categories", "the categories of appeal: reference data", lambda w: Target(), expect={ANONYMOUS: 401}
     ),
+    # Signed in, every actor reads the same knowledge base (the public entries above are the visitor's login).
+    Endpoint("appeals:help", DETAIL, with_driver, sees=SIGNED_IN | SELF, driver_self=True),
+    Endpoint("appeals:article", DETAIL, _article, sees=SIGNED_IN),
     # The landing page sends a driver to his list and staff to the queue.
     Endpoint("appeals:home", DETAIL, with_driver, ok=302, sees=SIGNED_IN | SELF, driver_self=True),
     # The driver's own
@@ -231,7 +234,8 @@ def staff_write(route: str, build, **kw) -> Endpoint:
 
 
 def step(action: str, *steps: str, data=None):
-    return lambda w: write(w, *steps, data=data or {}, action=action, key="pk")
+    """A page step's builder; `data` may be a function of the world (a transfer names 武侯's branch)."""
+    return lambda w: write(w, *steps, data=(data(w) if callable(data) else data) or {}, action=action, key="pk")
 
 
 def page_step(action: str, *steps: str, data=None, **kw) -> Endpoint:
@@ -293,6 +297,12 @@ ENDPOINTS += [
     page_step("accept"),
     # A step the status does not allow is a 409 to those who may act, and changes nothing.
     page_step("close", expect={PARENT: 409, SAME_NODE: 409}),
+    page_step("start", "accept"),
+    page_step("resolve", "accept", data={"resolution": "货主已付清", "money_recovered": "8000"}),
+    page_step("transfer", data=lambda w: {"to_organization": w.tree.wuhou_branch.pk, "reason": "由支部跟进"}),
+    page_step("note", data={"text": "已电话联系司机"}),
+    page_step("close", "accept", "resolve", "confirm"),
+    page_step("supervise", data={"days": "5", "reason": "拖欠严重"}, expect=PROVINCE_ONLY),
     Endpoint(
         f"GET {API}/queue",
         LIST,
