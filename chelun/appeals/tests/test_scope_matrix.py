@@ -116,6 +116,12 @@ def write(world: World, *steps: str, data=None, action: str = "", key: str = "ap
     return Target(args=args, data=data, state=lambda: _state(appeal.pk), driver=driver)
 
 
+def _other_appeal(world: World) -> Appeal:
+    """A second open appeal owned by 武侯's committee, from another driver: what a duplicate is merged into."""
+    other = driver_user("scope-other-driver", org=world.tree.wuhou_branch, name="武侯李师傅")
+    return submit(other, description="同一货主也拖欠了我的运费")
+
+
 def api_merge(world: World) -> Target:
     appeal, driver = _appeal(world)
     other = submit(driver, description="另一单运费也被拖欠")
@@ -300,6 +306,8 @@ ENDPOINTS += [
     page_step("start", "accept"),
     page_step("resolve", "accept", data={"resolution": "货主已付清", "money_recovered": "8000"}),
     page_step("transfer", data=lambda w: {"to_organization": w.tree.wuhou_branch.pk, "reason": "由支部跟进"}),
+    # The page looks the appeal up first: out of scope is a 404 before the second appeal is read.
+    page_step("merge", data=lambda w: {"into": _other_appeal(w).pk, "reason": "重复提交"}),
     page_step("note", data={"text": "已电话联系司机"}),
     page_step("close", "accept", "resolve", "confirm"),
     page_step("supervise", data={"days": "5", "reason": "拖欠严重"}, expect=PROVINCE_ONLY),
