@@ -6,6 +6,10 @@ everyone signed in."""
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+
 from chelun.accounts.models import User
 from chelun.appeals import services, stats
 from chelun.appeals.models import Appeal, AppealEvent, Article, RoutingRule
@@ -29,6 +33,7 @@ from chelun.core.testing.scope_matrix import (
     cases,
     check,
 )
+from chelun.members.tests import factories as member_factories
 from chelun.orgs.tests.factories import superuser
 from chelun.orgs.tests.scope_world import scope_world
 
@@ -352,6 +357,14 @@ ENDPOINTS += [
     staff_write("close", lambda w: write(w), expect={PARENT: 409, SAME_NODE: 409}),
     staff_write("supervise", lambda w: write(w, data={"days": 5, "reason": "拖欠严重"}), expect=PROVINCE_ONLY),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _own_id_sequence(monkeypatch):
+    """The members factories number synthetic ID cards from one counter for the whole session, and an ID's
+    sequence stops at 499: these ~300 cases would use it up for every test after them. Each case gets its own
+    short run instead (the database is rolled back between cases, so the numbers may repeat)."""
+    monkeypatch.setattr(member_factories, "_sequence", itertools.count(450))
 
 
 @cases(ENDPOINTS)
