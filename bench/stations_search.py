@@ -36,10 +36,9 @@ from chelun.stations.routing import (
     StationIndex,
     StationPoint,
     along_route,
-    along_route_baseline,
     nearby,
-    nearby_baseline,
 )
+from chelun.stations.routing_baselines import along_route_baseline, nearby_baseline
 from chelun.stations.routing_strtree import along_route_strtree, station_strtree
 
 SEED = 20260125

@@ -222,11 +222,11 @@ def clients() -> tuple[Callable[[str], tuple[int, bytes]], Callable[[dict[str, A
 @contextmanager
 def baseline_engine() -> Iterator[None]:
     """The names the selectors call, routing.along_route / nearby, swapped for the baselines."""
-    from chelun.stations import routing
+    from chelun.stations import routing, routing_baselines
 
     with (
-        mock.patch.object(routing, "along_route", routing.along_route_baseline),
-        mock.patch.object(routing, "nearby", routing.nearby_baseline),
+        mock.patch.object(routing, "along_route", routing_baselines.along_route_baseline),
+        mock.patch.object(routing, "nearby", routing_baselines.nearby_baseline),
     ):
         yield
 

@@ -1,11 +1,11 @@
 """A second baseline for along-route search: shapely 2's STRtree as the candidate search (benchmarks and tests).
 
-The brute-force baseline (routing.along_route_baseline) measures every station against every segment, so beating it
-says little. This is what a competent implementation with the usual tool would do: an STRtree over the stations
-(built once per station index, like the KD-trees), queried in one vectorised call with every route segment's
+The brute-force baseline (routing_baselines.along_route_baseline) measures every station against every segment, so
+beating it says little. This is what a competent implementation with the usual tool would do: an STRtree over the
+stations (built once per station index, like the KD-trees), queried in one vectorised call with every route segment's
 lon/lat envelope grown by the corridor; the candidate (station, segment) pairs then go through exactly the same exact
-projection and rules as the fast path (routing._hits_from_pairs), so the answers are bit-identical and the
-comparison is of the candidate searches alone: KD-tree samples against STRtree envelopes.
+projection and rules as the fast path (routing._hits_from_pairs), so the answers are bit-identical and the comparison
+is of the candidate searches alone: KD-tree samples against STRtree envelopes.
 
 Envelopes are conservative: the corridor is converted to degrees at the envelope's most poleward latitude, and grown
 by a bound on how far a great-circle arc leaves the lon/lat box of its ends (L²/2R, good to about 76° latitude).

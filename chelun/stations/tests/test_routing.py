@@ -20,11 +20,10 @@ from ..routing import (
     StationIndex,
     StationPoint,
     along_route,
-    along_route_baseline,
     locate,
     nearby,
-    nearby_baseline,
 )
+from ..routing_baselines import along_route_baseline, nearby_baseline
 from ..routing_strtree import along_route_strtree
 
 KM_PER_DEG = EARTH_RADIUS_KM * math.pi / 180.0  # 111.19492664455873 km
